@@ -1,0 +1,359 @@
+"""Where does the Korean name before a bracket start? Align candidate spans to the Chinese and score them.
+
+The units left of the bracket (Hangul syllables, Latin words) are aligned right-to-left with the Chinese
+characters by dynamic programming. A unit explained by the Chinese (a transliteration, a Sino-Korean
+reading, a translated part, the same Latin word, pinyin) earns credit; an unexplained unit costs;
+a run of units standing for a run of Chinese with no phonetic evidence (텐센트 for 腾讯) costs less than
+leaving both unexplained. Every candidate start is scored in one pass, and a start at a word boundary
+earns a bonus. When the phonetics explain too little of the Chinese to decide, the noun phrase Kiwi finds
+before the bracket is the name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import phonetics
+from .scripts import is_han, is_hangul_syllable, is_latin
+
+WINDOW = 48            # characters looked at left of the bracket
+MAX_UNITS = 26         # a Korean name longer than this many syllables/words is not a name
+
+# Weights, tuned on held-apart development text; see README "How extraction decides".
+SKIP_KO = 1.0          # a Korean syllable or Latin word the Chinese does not explain
+SKIP_ZH = 0.5          # a Chinese character nothing in the span explains
+SKIP_SOFT = 0.2        # a middle dot inside a name (성·시)
+ZH_CREDIT = 0.5        # per Chinese character explained
+GAP = 0.3              # per unit and character in an unexplained-but-paired run (translation)
+WORD_START = 1.0       # the span starts at a word boundary
+FUZZY = 0.3            # credit per syllable for a near spelling (진 for 쥔): less than SKIP_KO, so a near
+                       # spelling supports a name but never makes one on its own
+COVERAGE_FOR_PHONETICS = 0.5  # below this share of Chinese explained, the noun phrase decides
+LATIN_PREFIX_COVERAGE = 0.3   # share of the Chinese a Korean word before a Latin name must explain to join it
+
+_LATIN_CHARS = re.compile(r"[A-Za-z0-9&+\-']")
+_SOFT = "·・"
+
+
+@dataclass
+class Unit:
+    text: str
+    kind: str          # 'H' Hangul syllable, 'L' Latin word or number, 'S' middle dot
+    start: int         # offset in the text
+    end: int
+    word_start: bool   # preceded by white space, a delimiter or a line start
+    chain: int         # Latin chain id (consecutive Latin words form one name: GAC Group)
+    wrapped: bool = False  # this unit is on the line before a wrapped line break
+    barrier: bool = False  # the unit ends a word with a case particle: no name runs through it
+
+
+@dataclass
+class Choice:
+    name: str
+    start: int
+    score: float
+    linebreak: bool
+
+
+def _units_before(text: str, pos: int) -> list[Unit]:
+    """Units left of `pos` back to a delimiter, in text order. A wrapped line (쿤\\n룬칩) is crossed."""
+    end = pos
+    while end > 0 and text[end - 1] in " \u3000":
+        end -= 1
+    lo = max(0, end - WINDOW)
+    units: list[Unit] = []
+    i = end
+    wrapped = False
+    while i > lo:
+        ch = text[i - 1]
+        if is_hangul_syllable(ch):
+            units.append(Unit(ch, "H", i - 1, i, False, -1, wrapped))
+            i -= 1
+        elif _LATIN_CHARS.match(ch) or is_latin(ch):
+            j = i
+            while j > lo and (_LATIN_CHARS.match(text[j - 1]) or is_latin(text[j - 1])):
+                j -= 1
+            word = text[j:i].strip("-'")
+            if word:
+                units.append(Unit(word, "L", j + text[j:i].index(word), j + text[j:i].index(word) + len(word),
+                                  False, -1, wrapped))
+            i = j
+        elif ch in _SOFT:
+            units.append(Unit(ch, "S", i - 1, i, False, -1, wrapped))
+            i -= 1
+        elif ch in " \u3000":
+            if units:
+                units[-1].word_start = True
+            i -= 1
+            while i > lo and text[i - 1] in " \u3000":
+                i -= 1
+        elif ch == "\n" and i >= 2 and is_hangul_syllable(text[i - 2]) and units and units[-1].kind == "H" \
+                and not wrapped and (i < 3 or text[i - 3] != "\n"):
+            # a PDF export wrapped the line inside a word: 쿤\n룬칩테크놀로지
+            units[-1].word_start = True
+            wrapped = True
+            i -= 1
+        else:
+            break
+    if units:
+        units[-1].word_start = True
+    units.reverse()
+    _mark_particle_ends(units)
+    # Latin chains: Latin words separated by single spaces (GAC Group, Mango Excellent Media)
+    chain = -1
+    for k, u in enumerate(units):
+        if u.kind == "L":
+            if k > 0 and units[k - 1].kind == "L" and text[units[k - 1].end:u.start] in (" ", ""):
+                u.chain = chain
+            else:
+                chain += 1
+                u.chain = chain
+    if len(units) > MAX_UNITS:
+        units = units[-MAX_UNITS:]
+        units[0].word_start = units[0].word_start or False
+    return units
+
+
+def _is_han_token(tok: str) -> bool:
+    return len(tok) == 1 and is_han(tok)
+
+
+def _mark_particle_ends(units: list[Unit]) -> None:
+    """A word that ends in a case particle (지아딩수소에너지항은) closes any name before the next word."""
+    particles = _barrier_particles()
+    word: list[Unit] = []
+    for k in range(len(units) + 1):
+        if k == len(units) or units[k].word_start:
+            text = "".join(u.text for u in word if u.kind == "H")
+            if word and word[-1].kind == "H" and k < len(units):
+                for particle in particles:
+                    if len(text) > len(particle) and text.endswith(particle):
+                        word[-1].barrier = True
+                        break
+            word = []
+        if k < len(units):
+            word.append(units[k])
+
+
+@lru_cache(maxsize=1)
+def _barrier_particles() -> tuple[str, ...]:
+    """Particles that end a noun phrase. 이/가 are left out: too many names end in those syllables (닝더스다이)."""
+    from .pairs import particles
+
+    return tuple(p for p in particles() if p not in ("이", "가", "인", "이다", "측", "등", "및"))
+
+
+def _zh_tokens(zh: str) -> list[str]:
+    """Chinese form as alignable tokens: each Han character, each Latin word (lower-cased), + and ·."""
+    return [m.group().lower() for m in re.finditer(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+|[+·]", zh)
+            if m.group().strip()]
+
+
+@lru_cache(maxsize=32768)
+def _renderings(zh_key: tuple[str, ...]) -> tuple[tuple[int, int, str, float], ...]:
+    """(start, length, Hangul or Latin rendering, weight) for every Chinese token run kozh can read."""
+    out: list[tuple[int, int, str, float]] = []
+    parts = phonetics.translated_parts()
+    n = len(zh_key)
+    for j, tok in enumerate(zh_key):
+        if _is_han_token(tok):
+            for syl in phonetics.char_pinyin(tok):
+                for k, h in enumerate(phonetics.pinyin_to_hangul(syl, informal=True) or ()):
+                    out.append((j, 1, h, 1.0 if k == 0 else 0.95))
+            for h in phonetics.char_sino(tok):
+                out.append((j, 1, h, 1.0))
+        for b in range(1, min(6, n - j) + 1):
+            run = "".join(zh_key[j:j + b])
+            for r in parts.get(run, ()):
+                out.append((j, b, r, 1.0))
+            if b == 1:
+                from .variants import to_simplified
+                simple = to_simplified(run)
+                if simple != run:
+                    for r in parts.get(simple, ()):
+                        out.append((j, b, r, 1.0))
+    return tuple(out)
+
+
+@lru_cache(maxsize=32768)
+def _pinyin_spellings(zh_key: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
+    """Latin spellings of Chinese runs: pinyin (SHANGQI = 上汽, Aikucun) and initials (BYD = 比亚迪)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    readings = [phonetics.char_pinyin(t) if _is_han_token(t) else () for t in zh_key]
+    for j in range(len(zh_key)):
+        for b in range(1, min(6, len(zh_key) - j) + 1):
+            run = readings[j:j + b]
+            if not all(run):
+                break
+            out.setdefault("".join(r[0] for r in run), []).append((j, b))
+            if b >= 2:
+                out.setdefault("".join(r[0][0] for r in run), []).append((j, b))
+    return out
+
+
+def _edges(units: list[Unit], zh: list[str]) -> dict[tuple[int, int], list[tuple[int, int, float, int]]]:
+    """Match edges keyed by (unit index, zh index): (units used, zh tokens used, credit, zh explained)."""
+    edges: dict[tuple[int, int], list[tuple[int, int, float, int]]] = {}
+    n = len(units)
+    hangul = "".join(u.text if u.kind == "H" else "\0" for u in units)
+    # index Hangul substrings by phonetic key
+    by_key: dict[str, list[tuple[int, int]]] = {}
+    by_loose: dict[tuple[str, str], list[int]] = {}
+    for i in range(n):
+        for a in range(1, 6):
+            piece = hangul[i:i + a]
+            if len(piece) < a or "\0" in piece:
+                break
+            by_key.setdefault(phonetics.phonetic_key(piece), []).append((i, a))
+        if units[i].kind == "H":
+            for loose in _loose_keys(units[i].text):
+                by_loose.setdefault(loose, []).append(i)
+    for j, b, rendering, weight in _renderings(tuple(zh)):
+        if rendering and is_hangul_syllable(rendering[0]):
+            for i, a in by_key.get(phonetics.phonetic_key(rendering), ()):
+                literal = hangul[i:i + a] == rendering
+                credit = a * (weight if literal else 0.9 * weight)
+                edges.setdefault((i, j), []).append((a, b, credit, b))
+            if len(rendering) == 1 and b == 1:
+                for loose in _loose_keys(rendering):
+                    for i in by_loose.get(loose, ()):
+                        edges.setdefault((i, j), []).append((1, 1, FUZZY, 1))
+        else:
+            words = rendering.lower().split()
+            for i in range(n - len(words) + 1):
+                if all(units[i + k].kind == "L" and units[i + k].text.lower() == w for k, w in enumerate(words)):
+                    edges.setdefault((i, j), []).append((len(words), b, float(len(words)) + b - 1, b))
+    spellings = _pinyin_spellings(tuple(zh))
+    for i, u in enumerate(units):
+        if u.kind == "L":
+            low = u.text.lower()
+            for j, tok in enumerate(zh):
+                if tok == low:
+                    edges.setdefault((i, j), []).append((1, 1, 1.0, 1))
+            for j, b in spellings.get(low, ()):
+                edges.setdefault((i, j), []).append((1, b, float(b), b))
+        elif u.kind == "S":
+            for j, tok in enumerate(zh):
+                if tok == "·":
+                    edges.setdefault((i, j), []).append((1, 1, 0.5, 1))
+    return edges
+
+
+@lru_cache(maxsize=65536)
+def _loose_keys(syllable: str) -> tuple[tuple[str, str], ...]:
+    """Near spellings of one syllable share initial+final or initial+vowel (진 ~ 쥔, 깡 ~ 겅 do not both)."""
+    key = phonetics.phonetic_key(syllable)
+    if len(key) < 2:
+        return ()
+    lead = key[0]
+    tail = key[-1] if key[-1] in "nNlmkpt" and len(key) > 2 else ""
+    vowel = key[1:len(key) - len(tail)] if tail else key[1:]
+    return (("LT:" + lead, tail), ("LV:" + lead, vowel)) if tail else (("LV:" + lead, vowel),)
+
+
+def score_starts(units: list[Unit], zh: list[str]) -> list[tuple[float, float]]:
+    """For every unit index i: (score of the span units[i:], share of Chinese it explains)."""
+    n, m = len(units), len(zh)
+    edges = _edges(units, zh)
+    neg = float("-inf")
+    # best[i][j] = (score, zh explained) aligning units[i:] with zh[j:]
+    best = [[(neg, 0)] * (m + 1) for _ in range(n + 1)]
+    best[n][m] = (0.0, 0)
+    for j in range(m - 1, -1, -1):
+        best[n][j] = (best[n][j + 1][0] - SKIP_ZH, 0)
+    for i in range(n - 1, -1, -1):
+        skip_cost = SKIP_SOFT if units[i].kind == "S" else SKIP_KO
+        row, below = best[i], best[i + 1]
+        for j in range(m, -1, -1):
+            score, explained = below[j][0] - skip_cost, below[j][1]
+            if j < m and row[j + 1][0] - SKIP_ZH > score:
+                score, explained = row[j + 1][0] - SKIP_ZH, row[j + 1][1]
+            for a, b, credit, covered in edges.get((i, j), ()):
+                if i + a <= n and j + b <= m:
+                    cand = best[i + a][j + b][0] + credit + ZH_CREDIT * b
+                    if cand > score:
+                        score, explained = cand, best[i + a][j + b][1] + covered
+            if j < m:
+                # translation without phonetic evidence: a few units for a few characters
+                limit_a = 1 if units[i].kind == "L" else 4
+                for a in range(1, limit_a + 1):
+                    if i + a > n or (a > 1 and units[i + a - 1].kind != "H"):
+                        break
+                    for b in range(1, min(4, m - j) + 1):
+                        cand = best[i + a][j + b][0] - GAP * (a + b)
+                        if cand > score:
+                            score, explained = cand, best[i + a][j + b][1]
+            row[j] = (score, explained)
+    return [(best[i][0][0], best[i][0][1] / m if m else 0.0) for i in range(n)]
+
+
+def _allowed_start(units: list[Unit], i: int) -> bool:
+    u = units[i]
+    if u.kind == "S":
+        return False
+    if u.kind == "L" and i > 0 and units[i - 1].chain == u.chain:
+        return False  # never cut a Latin name: GAC Group, not Group
+    return True
+
+
+def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
+    """The Korean or Latin name that the bracket at `bracket` glosses, or None if there is none."""
+    units = _units_before(text, bracket)
+    if not units:
+        return None
+    tokens = _zh_tokens(zh)
+    if not tokens:
+        return None
+    scored = score_starts(units, tokens)
+    best_i, best_s, best_cov = None, float("-inf"), 0.0
+    for i in range(len(units) - 1, -1, -1):
+        if units[i].barrier:
+            break
+        if not _allowed_start(units, i):
+            continue
+        s, cov = scored[i]
+        s += WORD_START if units[i].word_start else 0.0
+        if s > best_s + 1e-9:
+            best_i, best_s, best_cov = i, s, cov
+    if best_i is None:
+        return None
+    if best_cov < COVERAGE_FOR_PHONETICS:
+        fallback = _structural_start(text, bracket, units)
+        if fallback is not None:
+            # a Latin name keeps a Korean part that the phonetics explain (왕이하오 IEV for 网易号 智电汽车)
+            korean_part = best_cov - scored[fallback][1] if best_i < fallback else 0.0
+            if units[-1].kind != "L" or korean_part < LATIN_PREFIX_COVERAGE:
+                best_i = fallback
+    span = units[best_i:]
+    name = _render(text, span)
+    if not name:
+        return None
+    hangul_share = sum(1 for u in span if u.kind == "H") / len(span)
+    confidence = 0.5 + 0.5 * best_cov if best_cov >= COVERAGE_FOR_PHONETICS else 0.4 + 0.2 * (1 - hangul_share)
+    return Choice(name, span[0].start, min(1.0, confidence), any(u.wrapped for u in span))
+
+
+def _render(text: str, span: list[Unit]) -> str:
+    """The name as written, with a wrapped line break removed."""
+    raw = text[span[0].start:span[-1].end]
+    return re.sub(r"\n", "", raw).strip()
+
+
+def _structural_start(text: str, bracket: int, units: list[Unit]) -> int | None:
+    """When phonetics cannot decide: the Latin name, or the noun phrase Kiwi finds, right before the bracket."""
+    last = units[-1]
+    if last.kind == "L":
+        i = len(units) - 1
+        while i > 0 and units[i - 1].chain == last.chain:
+            i -= 1
+        return i
+    from . import morph
+
+    first_offset = morph.noun_phrase_start(text, units[0].start, last.end)
+    if first_offset is None:
+        return None
+    for i, u in enumerate(units):
+        if u.start >= first_offset:
+            return i
+    return None
