@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -25,6 +26,13 @@ class KozhGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still no traceback for the user, but say what and how to see more
+            if os.environ.get("KOZH_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set KOZH_DEBUG=1 for the traceback)")
+            ctx.exit(2)
 
     def main(self, *args, **kwargs):
         try:

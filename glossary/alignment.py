@@ -89,7 +89,7 @@ def _units_before(text: str, pos: int) -> list[Unit]:
             while i > lo and text[i - 1] in " \u3000":
                 i -= 1
         elif ch == "\n" and i >= 2 and is_hangul_syllable(text[i - 2]) and units and units[-1].kind == "H" \
-                and not wrapped and (i < 3 or text[i - 3] != "\n"):
+                and not wrapped:
             # a PDF export wrapped the line inside a word: 쿤\n룬칩테크놀로지
             units[-1].word_start = True
             wrapped = True

@@ -151,11 +151,15 @@ def char_sino(ch: str) -> tuple[str, ...]:
     reading = _sino_reading(ch)
     if not reading:
         return ()
-    lead, vowel, tail = decompose(reading)
-    forms = [reading, initial_sound_rule(reading)]
-    if lead == "ㄹ":
-        forms.append(compose("ㄴ", vowel, tail))  # dictionaries differ on 寧 령/녕
+    readings = [reading, *_duplicate_readings().get(to_traditional(ch), ())]
+    forms = [form for r in readings for form in (r, initial_sound_rule(r))]
     return tuple(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=1)
+def _duplicate_readings() -> dict[str, list[str]]:
+    """Second readings (寧 령 and 녕, 金 금 and 김) from data/sino_extra_readings.tsv."""
+    return {row[0]: row[1].split(",") for row in _read_tsv("sino_extra_readings.tsv")}
 
 
 def sino_korean(text: str) -> str:
