@@ -106,7 +106,7 @@ def _is_chinese_form(seg: str) -> bool:
     return han > 0 and han >= latin_words  # 远景 AESC and IT 桔子 are Chinese forms
 
 
-_LEADING_LATIN = re.compile(r"^([A-Za-z][A-Za-z0-9&.,'\- ]*?)\s+(?=[\u3400-\u9fff])")
+_LEADING_LATIN = re.compile(r"^([A-Za-z][A-Za-z0-9&.,'\- ]*?)(?:\s+|\s*[·・]\s*)(?=[\u3400-\u9fff])")
 
 
 @dataclass
@@ -129,9 +129,9 @@ def analyse_content(inner: str) -> _Content | None:
     rest = [seg for i, (_, seg) in enumerate(segments) if i != index]
     m = _LEADING_LATIN.match(zh)
     previous_latin = index > 0 and not has_han(segments[index - 1][1]) and not has_hangul(segments[index - 1][1])
-    if m and (" " in m.group(1).strip() or previous_latin):
-        # (Shanghai Fuel Cell Vehicle Power System Co., Ltd 上海燃料电池...): the English is another form,
-        # even when a comma inside it (Co., Ltd) split it over two segments
+    if m and (" " in m.group(1).strip() or previous_latin or "·" in m.group() or "・" in m.group()):
+        # (Shanghai Fuel Cell Vehicle Power System Co., Ltd 上海燃料电池...), (CATL·宁德时代): the English
+        # is another form, even when a comma inside it (Co., Ltd) split it over two segments
         english = m.group(1).strip()
         if previous_latin:
             english = segments[index - 1][1] + ", " + english

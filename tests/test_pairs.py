@@ -130,3 +130,8 @@ def test_empty_and_bracketless_text():
     assert extract_pairs("") == []
     assert extract_pairs("괄호가 없는 문장입니다.") == []
     assert extract_pairs("괄호(닫히지 않음 宁德") == []
+
+
+def test_latin_and_chinese_joined_by_a_middle_dot():
+    p = one("중국 최대 배터리 업체 닝더스다이(CATL·宁德时代)는")
+    assert (p.ko, p.zh, p.en, p.other_forms) == ("닝더스다이", "宁德时代", "CATL", ["CATL"])
