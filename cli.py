@@ -99,5 +99,233 @@ def extract(files, as_json):
         sys.exit(2)
 
 
+# ---------------------------------------------------------------- glossary
+
+
+def db_option(fn):
+    """--db PATH, else $KOZH_DB, else the shipped data/aliases.sqlite."""
+    return click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
+                        help="Glossary database (default: $KOZH_DB or the shipped data/aliases.sqlite).")(fn)
+
+
+def _db(db: str | None) -> str:
+    from glossary.shipped import default_db_path
+
+    return str(db or default_db_path())
+
+
+@main.command()
+@db_option
+@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Extraction processes.")
+@click.option("--relink", is_flag=True, help="Relink entities even if no document changed.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def build(db, jobs, relink, paths):
+    """Extract pairs from files and folders into the glossary, link entities, re-apply curation."""
+    from glossary.build import build as run_build
+    from resolver.index import refresh
+
+    path = _db(db)
+    bar = None
+    progress = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="building", file=sys.stderr)
+
+        def progress(done, total, _path):
+            bar.length = total
+            bar.update(done - bar.pos)
+    try:
+        report = run_build(path, paths, jobs=jobs, progress=progress, relink_always=relink)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    refresh(path)
+    for failed_path, message in report.failed:
+        fail(f"{failed_path}: {message}")
+    for problem in report.curation_problems:
+        click.echo(f"kozh: curation no longer applies: {problem}", err=True)
+    click.echo(f"{path}: {report.files} files ({report.added} added, {report.updated} updated, "
+               f"{report.unchanged} unchanged), {report.mentions} pairs, {report.entities} entities", err=True)
+    if report.failed:
+        sys.exit(2)
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(db, as_json):
+    """Entities by kind; aliases by language, status and origin; documents; mentions."""
+    from glossary.store import stats as db_stats
+
+    counts = db_stats(_db(db))
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False))
+        return
+    click.echo(f"entities   {counts['entities']['total']}")
+    for kind, n in counts["entities"]["by_kind"].items():
+        click.echo(f"  {kind:<10} {n}")
+    click.echo(f"aliases    {counts['aliases']['total']}")
+    for group in ("by_lang", "by_status", "by_origin"):
+        click.echo("  " + "  ".join(f"{k} {n}" for k, n in counts["aliases"][group].items()))
+    for key in ("documents", "mentions", "redirects", "curation_ops"):
+        click.echo(f"{key:<10} {counts[key]}")
+
+
+@main.command()
+@db_option
+@click.option("--kind", required=True, type=click.Choice(["person", "org", "place", "product", "term", "event", "doc", "other"]))
+@click.option("--ko", help="Preferred Korean form.")
+@click.option("--en", help="English form.")
+@click.argument("zh")
+def add(db, kind, ko, en, zh):
+    """Add an entity by hand (kept across rebuilds)."""
+    from glossary import curation
+
+    click.echo(curation.add(_db(db), kind, zh, ko=ko, en=en))
+
+
+@main.group()
+def alias():
+    """Add or remove an alias of an entity."""
+
+
+@alias.command("add")
+@db_option
+@click.option("--lang", type=click.Choice(["ko", "zh-Hans", "zh-Hant", "en", "pinyin"]), help="Guessed from the script when omitted.")
+@click.option("--status", type=click.Choice(["preferred", "admitted", "deprecated"]), default="admitted", show_default=True)
+@click.argument("entity")
+@click.argument("text")
+def alias_add(db, lang, status, entity, text):
+    """Give ENTITY (an id or any alias naming it) the alias TEXT."""
+    from glossary import curation
+
+    click.echo(curation.alias_add(_db(db), entity, text, lang=lang, status=status))
+
+
+@alias.command("remove")
+@db_option
+@click.argument("entity")
+@click.argument("text")
+def alias_remove(db, entity, text):
+    """Remove the alias TEXT from ENTITY."""
+    from glossary import curation
+
+    click.echo(curation.alias_remove(_db(db), entity, text))
+
+
+@main.command()
+@db_option
+@click.argument("a")
+@click.argument("b")
+def merge(db, a, b):
+    """Merge entity B into A; B's id keeps redirecting to A."""
+    from glossary import curation
+
+    click.echo(curation.merge(_db(db), a, b))
+
+
+@main.command()
+@db_option
+@click.argument("entity")
+@click.argument("aliases", nargs=-1, required=True)
+def split(db, entity, aliases):
+    """Move ALIASES of ENTITY into a new entity; prints its id."""
+    from glossary import curation
+
+    click.echo(curation.split(_db(db), entity, aliases))
+
+
+@main.command()
+@db_option
+@click.argument("entity")
+@click.argument("form")
+def prefer(db, entity, form):
+    """Make FORM the preferred alias of its language for ENTITY."""
+    from glossary import curation
+
+    click.echo(curation.prefer(_db(db), entity, form))
+
+
+@main.command()
+@db_option
+@click.argument("entity")
+@click.argument("form")
+def deprecate(db, entity, form):
+    """Mark FORM of ENTITY as deprecated (kept, flagged by kozh check)."""
+    from glossary import curation
+
+    click.echo(curation.deprecate(_db(db), entity, form))
+
+
+# ---------------------------------------------------------------- resolver
+
+
+def _names(names: tuple[str, ...]) -> list[str]:
+    """NAME arguments; '-' reads one name per line from stdin (blank lines skipped)."""
+    out: list[str] = []
+    for name in names:
+        if name == "-":
+            out.extend(line.rstrip("\r\n") for line in sys.stdin if line.strip())
+        else:
+            out.append(name)
+    return out
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per name, in input order.")
+@click.option("--kind", type=click.Choice(["person", "org", "place", "product", "term", "event", "doc", "other"]))
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True, help="Candidates per name.")
+@click.argument("names", nargs=-1, required=True)
+def resolve(db, as_json, kind, limit, names):
+    """Resolve each NAME (any spelling) to its glossary entity; '-' reads names from stdin."""
+    from resolver import Resolver, to_json
+
+    resolver = Resolver(_db(db))
+    for name in _names(names):
+        matches = resolver.resolve(name, kind=kind, limit=limit)
+        if as_json:
+            click.echo(json.dumps(to_json(name, matches), ensure_ascii=False))
+            continue
+        best = matches[0] if matches and matches[0].confident else None
+        if best:
+            click.echo(f"{name}\t{best.zh}\t{best.ko or ''}\t{best.en or ''}\t{best.method}\t{best.score:.2f}\t{best.why}")
+        else:
+            hint = ", ".join(f"{m.zh} ({m.score:.2f})" for m in matches[:3])
+            click.echo(f"{name}\t-\tno confident match" + (f"; candidates: {hint}" if hint else ""))
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+@click.argument("name")
+def lookup(db, as_json, name):
+    """Entity card for NAME: every form, status and count, and where it was seen. Exit 1 if unknown."""
+    from resolver.lookup import lookup as find
+
+    card = find(name, db=_db(db))
+    if card is None:
+        if as_json:
+            click.echo("null")
+        else:
+            click.echo(f"kozh: no entity for {name!r}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(card, ensure_ascii=False))
+        return
+    click.echo(f"{card['ko'] or card['zh']}  {card['zh']}  [{card['kind']}, {card['id']}]")
+    for label, value in (("Korean", card["ko"]), ("Chinese", card["zh"]), ("traditional", card["zh_hant"]),
+                         ("pinyin", card["pinyin"]), ("English", card["en"])):
+        if value:
+            click.echo(f"  {label:<12}{value}")
+    click.echo(f"  matched     {card['match']['alias']} ({card['match']['method']}, {card['match']['score']:.2f})")
+    click.echo("  aliases")
+    for a in card["aliases"]:
+        click.echo(f"    {a['lang']:<8}{a['text']}  {a['status']}, {a['origin']}, seen {a['count']}x")
+    if card["sources"]:
+        click.echo("  sources")
+        for src in card["sources"]:
+            click.echo(f"    {src['file']}:{src['line']}:{src['col']}  {src['context']}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Iterable, Mapping, Sequence
 
+from glossary.phonetics import pinyin_marked
 from glossary.scripts import has_han, has_hangul, is_latin
 from glossary.variants import to_simplified, to_traditional
 
@@ -82,7 +83,8 @@ class _Affixes:
     zh_suffix: tuple[str, ...]          # longest first
     zh_parent_suffix: tuple[str, ...]
     zh_parent: frozenset[str]
-    ko_same_entity: frozenset[str]      # ko_suffix + ko_body, folded
+    ko_same_entity: frozenset[str]      # ko_suffix, folded: the whole suffix only repeats the level
+    ko_body: tuple[str, ...]            # ko_body, folded: a suffix ending in one names an organ of the place
 
 
 @lru_cache(maxsize=1)
@@ -100,15 +102,19 @@ def _affixes() -> _Affixes:
         zh_suffix=by_length(roles["zh_suffix"]),
         zh_parent_suffix=by_length(roles["zh_parent_suffix"]),
         zh_parent=frozenset(roles["zh_parent"]),
-        ko_same_entity=frozenset(fold(f, "ko") for f in roles["ko_suffix"] + roles["ko_body"]),
+        ko_same_entity=frozenset(fold(f, "ko") for f in roles["ko_suffix"]),
+        ko_body=tuple(fold(f, "ko") for f in roles["ko_body"]),
     )
 
 
 def naming_suffix(suffix_after: str | None) -> str | None:
     """The suffix if it makes a different entity (장쑤(江苏)대학), None if it keeps the bracket's (장쑤(江蘇)성)."""
     suffix = clean(suffix_after)
-    if suffix is None or fold(suffix, "ko") in _affixes().ko_same_entity:
+    if suffix is None:
         return None
+    folded, aff = fold(suffix, "ko"), _affixes()
+    if folded in aff.ko_same_entity or folded.endswith(aff.ko_body):
+        return None  # 허페이(合肥) 국가첨단기술산업개발구, 장닝(江宁)경제기술개발구관리위원회: still the place
     return suffix
 
 
@@ -526,6 +532,10 @@ def _entity(keys: list[str], nodes: Mapping[str, _Node], pairs: Sequence, forms:
         if trad != preferred["zh-Hans"]:
             preferred["zh-Hant"] = trad
             add_generated(("zh-Hant", trad))
+        marked = pinyin_marked(preferred["zh-Hans"])
+        if marked:
+            preferred["pinyin"] = marked  # stored so a translator's card needs no pinyin library at run time
+            add_generated(("pinyin", marked))
     for lang in ("ko", "en"):
         if lang not in preferred:
             counts = {t: len(seen[(l, t)]) for (l, t) in seen if l == lang and seen[(l, t)]}

@@ -154,10 +154,6 @@ def particles() -> tuple[str, ...]:
     return tuple(sorted({w for w in words if w and not w.startswith("#")}, key=len, reverse=True))
 
 
-# Administrative suffixes that may continue a place name after its bracket: 장쑤(江蘇)성, 허베이(河北)성
-_SHORT_SUFFIXES = {"성", "시", "구", "현", "진", "향", "촌", "주"}
-
-
 def _suffix_after(text: str, pos: int) -> str | None:
     """Korean continuing right after the closing bracket that is part of the name: 푸단(復旦)대학 -> 대학."""
     m = re.match(r"[\uac00-\ud7a3]+", text[pos:pos + 30])
@@ -170,7 +166,9 @@ def _suffix_after(text: str, pos: int) -> str | None:
         if word.endswith(particle) and len(word) > len(particle):
             word = word[: -len(particle)]
             break
-    if len(word) >= 2 or word in _SHORT_SUFFIXES:
+    # Only a word that heads names continues one (대학, 그룹, 성, 관리위원회); 광고 or 사이트 after a
+    # bracket is the next word of the sentence.
+    if any(word.endswith(ending) for ending, _ in _kind_endings()["ko"]):
         return word
     return None
 

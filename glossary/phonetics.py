@@ -109,6 +109,13 @@ def pinyin(text: str) -> list[str]:
     return [r for r in pypinyin.lazy_pinyin(text, style=pypinyin.Style.NORMAL, errors="ignore", v_to_u=False)]
 
 
+def pinyin_marked(text: str) -> str:
+    """Tone-marked pinyin for display, syllables spaced: 宁德时代 -> níng dé shí dài."""
+    import pypinyin
+
+    return " ".join(pypinyin.lazy_pinyin(text, style=pypinyin.Style.TONE, errors="ignore"))
+
+
 def transliterate(text: str) -> str:
     """Standard Korean form of a Chinese string by 외래어 표기법: 宁德时代 -> 닝더스다이."""
     out = []

@@ -128,7 +128,8 @@ def test_curated_only_build(tmp_path):
     assert rows(tmp_path / "g.sqlite", "SELECT lang, text, status, origin FROM aliases ORDER BY id") == [
         ("ko", "성도", "admitted", "curated"), ("ko", "청두", "admitted", "curated"),
         ("ko", "청두시", "preferred", "curated"), ("zh-Hans", "成都", "admitted", "curated"),
-        ("zh-Hans", "成都市", "preferred", "curated"), ("en", "Chengdu", "admitted", "curated")]
+        ("zh-Hans", "成都市", "preferred", "curated"), ("en", "Chengdu", "admitted", "curated"),
+        ("pinyin", "chéng dū shì", "preferred", "generated")]
 
 
 # ---------------------------------------------------------------- with the extractor

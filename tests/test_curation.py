@@ -104,6 +104,7 @@ def test_alias_add_prefer_deprecate_remove_survive_rebuild(gold_db):
     expected_aliases = [
         ("en", "SAIC", "preferred", "attested"),
         ("ko", "상하이자동차", "preferred", "curated"),
+        ("pinyin", "shàng qì jí tuán", "preferred", "generated"),
         ("zh-Hans", "上汽", "preferred", "attested"),
         ("zh-Hans", "上汽汽车", "deprecated", "curated"),
         ("zh-Hans", "上汽集团", "admitted", "attested"),

@@ -184,6 +184,7 @@ def test_preferred_forms_and_generated_traditional():
         ("ko", "섬서"): ("admitted", "attested", 1),
         ("zh-Hans", "陕西"): ("preferred", "attested", 2),
         ("zh-Hant", "陝西"): ("preferred", "attested", 2),
+        ("pinyin", "shǎn xī"): ("preferred", "generated", 0),
     }
     assert (e.ko, e.zh, e.en, e.kind, e.key) == ("산시", "陕西", None, "place", "陕西")
 
@@ -201,7 +202,8 @@ def test_hanja_variant_keeps_its_own_text_and_gets_a_generated_traditional():
     assert table == {("ko", "칭다오"): ("preferred", "attested"),
                      ("zh-Hans", "青岛"): ("preferred", "generated"),
                      ("zh-Hant", "青島"): ("preferred", "generated"),
-                     ("zh-Hant", "靑島"): ("admitted", "attested")}
+                     ("zh-Hant", "靑島"): ("admitted", "attested"),
+                     ("pinyin", "qīng dǎo"): ("preferred", "generated")}
 
 
 def test_latin_ko_side_is_an_english_alias():
@@ -232,6 +234,7 @@ def test_curated_entry_joins_corpus_by_zh_other_and_wins_preferred():
         ("zh-Hans", "成都"): ("admitted", "curated", 2),
         ("zh-Hans", "成都市"): ("preferred", "curated", 0),
         ("en", "Chengdu"): ("admitted", "curated", 0),
+        ("pinyin", "chéng dū shì"): ("preferred", "generated", 0),
     }
 
 

@@ -1,0 +1,102 @@
+"""`kozh build`, `stats`, curation, `resolve` and `lookup` through the command line."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+ARTICLE = "중국 최대 배터리 업체 닝더스다이(宁德时代)는 푸젠(福建)성에 있다. 비야디(比亚迪)와 경쟁한다.\n"
+
+
+def kozh(*args, input=None, env=None):
+    """Run kozh in a fresh process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "cli", *args], input=input, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("glossary")
+    (folder / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    path = folder / "g.sqlite"
+    proc = kozh("build", "--db", str(path), str(folder / "article.txt"))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 files (1 added" in proc.stderr and "3 pairs" in proc.stderr
+    return path
+
+
+def test_build_is_idempotent_and_reports_bad_files(db, tmp_path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    proc = kozh("build", "--db", str(db), str(bad))
+    assert proc.returncode == 2
+    assert f"kozh: error: {bad}: binary file" in proc.stderr and "Traceback" not in proc.stderr
+    stats = json.loads(kozh("stats", "--db", str(db), "--json").stdout)
+    assert stats["documents"] == 1 and stats["mentions"] == 3
+
+
+def test_resolve_json_contract_in_input_order(db):
+    proc = kozh("resolve", "--db", str(db), "--json", "-", input="寧德時代\n비아적\n\nHooli Dynamics\n")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["query"] for r in rows] == ["寧德時代", "비아적", "Hooli Dynamics"]
+    assert rows[0]["match"]["zh"] == "宁德时代" and rows[0]["match"]["method"] in ("exact", "script-variant")
+    assert rows[1]["match"]["zh"] == "比亚迪" and rows[1]["match"]["method"] in ("exact", "sino-korean")
+    assert rows[2]["match"] is None
+    assert set(rows[0]["match"]) == {"entity_id", "zh", "ko", "en", "alias", "method", "score", "why"}
+    assert isinstance(rows[0]["candidates"], list)
+
+
+def test_lookup_card_and_unknown_name(db):
+    proc = kozh("lookup", "--db", str(db), "닝더스다이")
+    assert proc.returncode == 0
+    assert "宁德时代" in proc.stdout and "寧德時代" in proc.stdout and "níng dé shí dài" in proc.stdout
+    assert "article.txt:1:" in proc.stdout
+    card = json.loads(kozh("lookup", "--db", str(db), "--json", "Ningde Shidai").stdout)
+    assert card["zh"] == "宁德时代" and card["sources"][0]["line"] == 1
+    assert kozh("lookup", "--db", str(db), "샤오윈커지").returncode == 1
+
+
+def test_curation_through_the_cli_survives_rebuild(db, tmp_path):
+    assert kozh("alias", "add", "--db", str(db), "닝더스다이", "CATL").returncode == 0
+    assert kozh("prefer", "--db", str(db), "宁德时代", "CATL").returncode == 0
+    proc = kozh("build", "--db", str(db), "--relink", str(db.parent / "article.txt"))
+    assert proc.returncode == 0, proc.stderr
+    card = json.loads(kozh("lookup", "--db", str(db), "--json", "CATL").stdout)
+    assert card["en"] == "CATL"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["resolve", "--json", ""], "empty"),
+    (["resolve", "a\x07b"], "control"),
+    (["resolve", "x" * 5000], "long"),
+    (["prefer", "宁德时代", "없는이름"], "no alias"),
+])
+def test_bad_input_is_a_clear_error(db, args, message):
+    proc = kozh(*args[:1], "--db", str(db), *args[1:]) if args[0] != "prefer" else kozh("prefer", "--db", str(db), *args[1:])
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("kozh: error:") and message in proc.stderr.lower() and "Traceback" not in proc.stderr
+
+
+def test_missing_and_corrupt_database(tmp_path):
+    proc = kozh("resolve", "--db", str(tmp_path / "none.sqlite"), "CATL")
+    assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:")
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(os.urandom(4096))
+    for args in (["stats"], ["resolve", "CATL"], ["lookup", "CATL"]):
+        proc = kozh(args[0], "--db", str(junk), *args[1:])
+        assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:"), (args, proc.stderr)
+
+
+def test_kozh_db_environment_variable(db):
+    proc = kozh("resolve", "--json", "比亞迪", env={"KOZH_DB": str(db)})
+    assert json.loads(proc.stdout)["match"]["zh"] == "比亚迪"
+
+
+def test_default_is_the_shipped_glossary():
+    result = CliRunner().invoke(main, ["resolve", "--json", "화중과기대학"], env={"KOZH_DB": ""})
+    assert json.loads(result.output)["match"]["zh"] == "华中科技大学"
