@@ -125,16 +125,14 @@ def build(db, jobs, relink, paths):
     from resolver.index import refresh
 
     path = _db(db)
-    bar = None
-    progress = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="building", file=sys.stderr)
+    # a progress bar on a terminal, quiet otherwise
+    bar = click.progressbar(length=1, label="building", file=sys.stderr) if sys.stderr.isatty() else None
 
-        def progress(done, total, _path):
-            bar.length = total
-            bar.update(done - bar.pos)
+    def progress(done, total, _path):
+        bar.length = total
+        bar.update(done - bar.pos)
     try:
-        report = run_build(path, paths, jobs=jobs, progress=progress, relink_always=relink)
+        report = run_build(path, paths, jobs=jobs, progress=progress if bar else None, relink_always=relink)
     finally:
         if bar is not None:
             bar.render_finish()
@@ -254,6 +252,53 @@ def deprecate(db, entity, form):
     from glossary import curation
 
     click.echo(curation.deprecate(_db(db), entity, form))
+
+
+# ---------------------------------------------------------------- interchange
+
+
+@main.command("export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv", "jsonl", "omegat"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True)
+@click.option("--bom", is_flag=True, help="Start csv/tsv with a UTF-8 byte-order mark (Excel).")
+@click.option("--direction", type=click.Choice(["ko-zh", "zh-ko"]), default="ko-zh", show_default=True,
+              help="Source and target language for --format omegat.")
+def export_(db, fmt, output, bom, direction):
+    """Write the glossary as TBX-Basic, CSV/TSV, JSON lines or an OmegaT glossary."""
+    from glossary.interchange import export
+
+    out = sys.stdout.buffer if output == "-" else output
+    count = export(_db(db), fmt, out, bom=bom, direction=direction)
+    if output != "-":
+        click.echo(f"{output}: {count} entities", err=True)
+
+
+@main.command("import")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv", "jsonl", "omegat"]), help="Guessed when omitted.")
+@click.option("--map", "mapping", multiple=True, metavar="HEADER=LANG",
+              help="CSV header mapping, e.g. --map Korean=ko --map 中文=zh-Hans (LANG '-' ignores the column).")
+@click.argument("path", type=click.Path(dir_okay=False))
+def import_(db, fmt, mapping, path):
+    """Merge a termbase file into the glossary (kept across rebuilds); all of it or nothing."""
+    from glossary.interchange import import_file
+    from resolver import Resolver, refresh
+
+    columns = {}
+    for item in mapping:
+        header, sep, lang = item.partition("=")
+        if not sep:
+            raise KozhError(f"--map {item!r}: write HEADER=LANG")
+        columns[header] = None if lang == "-" else lang
+    target = _db(db)
+    resolver = Resolver(target)
+    report = import_file(target, path, fmt=fmt, mapping=columns or None, match=resolver.match_entity)
+    refresh(target)
+    for line in report.warnings + report.skipped:
+        click.echo(f"kozh: {path}: {line}", err=True)
+    click.echo(f"{path}: {report.entries} entries ({report.created} new, {report.merged} merged, "
+               f"{report.unchanged} unchanged)", err=True)
 
 
 # ---------------------------------------------------------------- resolver

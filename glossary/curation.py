@@ -31,15 +31,19 @@ def _op(fn):
     return fn
 
 
+def apply(conn: sqlite3.Connection, op: str, args: dict) -> str:
+    """Apply one op inside the caller's transaction and append it to the log (imports batch many)."""
+    result = _APPLY[op](conn, args, False)
+    conn.execute("INSERT INTO curation (op, args) VALUES (?, ?)",
+                 (op, json.dumps(args, ensure_ascii=False, sort_keys=True)))
+    return result
+
+
 def _run(db_path: str | os.PathLike[str], op: str, prepare: Callable[[sqlite3.Connection], dict]) -> str:
     db = open_db(db_path, write=True)
     try:
         with transaction(db) as conn:
-            args = prepare(conn)
-            result = _APPLY[op](conn, args, False)
-            conn.execute("INSERT INTO curation (op, args) VALUES (?, ?)",
-                         (op, json.dumps(args, ensure_ascii=False, sort_keys=True)))
-        return result
+            return apply(conn, op, prepare(conn))
     finally:
         db.close()
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from . import alignment
-from .scripts import CLOSE_TO_OPEN, OPEN_TO_CLOSE, has_han, has_hangul, is_han, is_hangul, is_hangul_syllable, is_latin
+from .scripts import CLOSE_TO_OPEN, OPEN_TO_CLOSE, has_han, has_hangul, is_han, is_hangul_syllable, is_latin
 
 
 @dataclass

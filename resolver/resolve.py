@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from glossary import phonetics
+from glossary.errors import KozhError
 
 from . import keys as K
 from .index import AliasRow, EntityRow, Index, open_index
@@ -129,6 +130,20 @@ class Resolver:
     def resolve_many(self, names: Iterable[str], *, kind: str | None = None, limit: int = 5) -> list[list[Match]]:
         return [self.resolve(n, kind=kind, limit=limit) for n in names]
 
+    def match_entity(self, forms: Iterable[tuple[str, str]]) -> str | None:
+        """The one entity that every confidently resolved form among (text, lang) names, or None.
+
+        Used by imports: a termbase entry joins an existing entity only when its forms agree."""
+        found = set()
+        for text, _lang in forms:
+            try:
+                matches = self.resolve(text, limit=1)
+            except KozhError:
+                continue
+            if matches and matches[0].confident:
+                found.add(matches[0].entity_id)
+        return found.pop() if len(found) == 1 else None
+
     def entity(self, entity_id: str) -> dict | None:
         """The entity (following redirects) with all its aliases, or None."""
         live = self.index.live_id(entity_id)
@@ -229,7 +244,7 @@ class Resolver:
         tails = self.index.ctx.parts.hangul_tails()
         q_core = _strip_tail(q.norm, tails)
         long_enough = len(q_core) >= MIN_FUZZY_SYLLABLES
-        q_ph, q_core_ph = phonetics.phonetic_key(q.norm), phonetics.phonetic_key(q_core)
+        q_ph = phonetics.phonetic_key(q.norm)
         hits: dict[int, _Hit] = {}
         cand = self._candidates("hdel", K.deletes(tokens, "."))
         parts = self.index.ctx.parts

@@ -100,3 +100,25 @@ def test_kozh_db_environment_variable(db):
 def test_default_is_the_shipped_glossary():
     result = CliRunner().invoke(main, ["resolve", "--json", "화중과기대학"], env={"KOZH_DB": ""})
     assert json.loads(result.output)["match"]["zh"] == "华中科技大学"
+
+
+def test_export_import_round_trip_through_the_cli(db, tmp_path):
+    tbx = tmp_path / "g.tbx"
+    assert kozh("export", "--db", str(db), "--format", "tbx", "-o", str(tbx)).returncode == 0
+    fresh = tmp_path / "fresh.sqlite"
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert kozh("build", "--db", str(fresh), str(empty)).returncode == 0
+    proc = kozh("import", "--db", str(fresh), str(tbx))
+    assert proc.returncode == 0, proc.stderr
+    again = kozh("import", "--db", str(fresh), str(tbx))
+    assert " 0 new, 0 merged" in again.stderr  # idempotent
+    row = json.loads(kozh("resolve", "--db", str(fresh), "--json", "닝더스다이").stdout)
+    assert row["match"]["zh"] == "宁德时代"
+
+
+def test_import_of_malformed_xml_is_a_clear_error(db, tmp_path):
+    bad = tmp_path / "bad.tbx"
+    bad.write_text("<tbx><text><body><conceptEntry>", encoding="utf-8")
+    proc = kozh("import", "--db", str(db), str(bad))
+    assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:") and "Traceback" not in proc.stderr

@@ -1,0 +1,269 @@
+"""Line formats: CSV / TSV (one row per entity), OmegaT glossaries, JSON lines.
+
+CSV/TSV columns: id, kind, ko, zh-Hans, zh-Hant, en, pinyin, note, then <lang>_status for each language.
+A language cell lists its forms separated by ';' (a literal ';' or '\\' is escaped with '\\'), the
+preferred form first. The status columns stay empty while a cell follows that rule (first preferred,
+the rest admitted); otherwise they list one status per form, in the cell's order ("admitted; admitted"
+for a language without a preferred form, "...; deprecated"). CAT tools can ignore them; kozh reads them
+back, so nothing about status is lost. note carries a mention snippet for the translator.
+Importing, headers are recognized by name (ko, Korean, ko-KR, zh-CN, Chinese, 中文, English, ...; a
+Chinese column without a script decides per form with OpenCC) or given by a mapping.
+
+OmegaT: source<TAB>target<TAB>comment, one line per source form, the target's preferred form as target,
+"kind id" as comment (read back to regroup the lines of one entity).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Iterable
+
+from glossary.errors import KozhError
+from glossary.interchange import Entry, Term, lang_for_tag, status_for, term_lang
+from glossary.link import LANGS, STATUSES, clean, lang_of
+
+COLUMNS = ["id", "kind", *LANGS, "note", *(f"{lang}_status" for lang in LANGS)]
+_TARGETS = {"id", "kind", "note", "zh", *LANGS, *(f"{lang}_status" for lang in (*LANGS, "zh"))}
+_ID_NAMES = {"id", "entity", "entity id", "entity_id", "concept id", "conceptid", "concept"}
+_KIND_NAMES = {"kind", "subject", "subjectfield", "subject field", "domain", "category"}
+_NOTE_NAMES = {"note", "notes", "comment", "comments", "remark", "remarks", "context", "description", "definition"}
+_SEPARATORS = (";", "；")
+_OMEGAT_COMMENT = re.compile(r"(\S+)\s+(e[0-9a-f]{10})")
+
+
+# ---------------------------------------------------------------- cells
+
+
+def join_cell(texts: Iterable[str]) -> str:
+    return "; ".join(t.replace("\\", "\\\\").replace(";", "\\;").replace("；", "\\；") for t in texts)
+
+
+def split_cell(cell: str) -> list[str]:
+    """'a; b\\;c' -> ['a', 'b;c']; empty items dropped."""
+    items, current, chars = [], [], iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, "\\"))
+        elif ch in _SEPARATORS:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return [c for item in items if (c := clean(item))]
+
+
+def _default_statuses(terms: list[Term]) -> list[str]:
+    return ["preferred" if i == 0 else "admitted" for i in range(len(terms))]
+
+
+# ---------------------------------------------------------------- CSV / TSV
+
+
+def write_table(entries: list[Entry], *, delimiter: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n")
+    writer.writerow(COLUMNS)
+    for entry in entries:
+        by_lang = {lang: [t for t in entry.terms if t.lang == lang] for lang in LANGS}
+        statuses = []
+        for lang in LANGS:
+            actual = [t.status for t in by_lang[lang]]
+            statuses.append("" if actual == _default_statuses(by_lang[lang]) else "; ".join(actual))
+        writer.writerow([entry.id, entry.kind, *(join_cell(t.text for t in by_lang[lang]) for lang in LANGS),
+                         entry.note or "", *statuses])
+    return buffer.getvalue()
+
+
+def column_for(header: str) -> str | None:
+    """A header cell -> the column it is, or None when unknown."""
+    h = " ".join(header.strip().lower().split())
+    if h in _ID_NAMES:
+        return "id"
+    if h in _KIND_NAMES:
+        return "kind"
+    if h in _NOTE_NAMES:
+        return "note"
+    if m := re.fullmatch(r"(.+?)[ _-]status", h):
+        lang = lang_for_tag(m.group(1))
+        return f"{lang}_status" if lang else None
+    return lang_for_tag(h)
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    return any(column_for(c) in (*LANGS, "zh") for c in cells)
+
+
+def _columns(header: list[str], name: str, mapping: dict | None) -> list[str | None]:
+    mapping = {k.strip(): v for k, v in (mapping or {}).items()}
+    for target in mapping.values():
+        if target is not None and target not in _TARGETS:
+            raise KozhError(f"mapping target {target!r} is not a column: use one of "
+                            f"{', '.join(sorted(_TARGETS))} or None to ignore a column")
+    columns, unknown = [], []
+    for cell in header:
+        key = cell.strip()
+        target = mapping[key] if key in mapping else column_for(key)
+        if target is None and key not in mapping:
+            unknown.append(cell)
+        columns.append(target)
+    if unknown:
+        raise KozhError(f"{name}: line 1: unknown column(s) {', '.join(map(repr, unknown))}: name them ko, zh-Hans, "
+                        "zh-Hant, zh, en, pinyin, id, kind, note or <lang>_status, or pass a mapping "
+                        "such as {'Korean': 'ko', 'Remarks': None}")
+    seen: dict[str, str] = {}
+    for cell, target in zip(header, columns):
+        if target is None:
+            continue
+        if target in seen:
+            raise KozhError(f"{name}: line 1: columns {seen[target]!r} and {cell!r} are both {target}")
+        seen[target] = cell
+    if not any(c in (*LANGS, "zh") for c in columns):
+        raise KozhError(f"{name}: line 1: no language column (ko, zh-Hans, zh-Hant, zh, en, pinyin) in header "
+                        f"{', '.join(map(repr, header))}")
+    return columns
+
+
+def read_table(text: str, name: str, *, delimiter: str, mapping: dict | None = None,
+               warnings: list[str] | None = None) -> list[Entry]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    entries: list[Entry] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise KozhError(f"{name}: empty file")
+        columns = _columns(header, name, mapping)
+        start = reader.line_num + 1
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(columns):
+                raise KozhError(f"{name}: line {line}: expected {len(columns)} fields like the header, got {len(row)}")
+            entry = _row_entry(dict(zip(columns, row)), name, line)
+            if entry.terms:
+                entries.append(entry)
+    except csv.Error as e:
+        raise KozhError(f"{name}: line {reader.line_num}: bad {'CSV' if delimiter == ',' else 'TSV'}: {e}") from None
+    return entries
+
+
+def _row_entry(row: dict, name: str, line: int) -> Entry:
+    entry = Entry([], id=clean(row.get("id") or ""), kind=clean(row.get("kind") or ""),
+                  note=clean(row.get("note") or ""), line=line)
+    for lang in (*LANGS, "zh"):
+        cell = row.get(lang)
+        if not cell:
+            continue
+        texts = split_cell(cell)
+        raw = (row.get(f"{lang}_status") or "").strip()
+        if raw:
+            values = [v.strip() for v in raw.split(";")]
+            if len(values) != len(texts):
+                raise KozhError(f"{name}: line {line}: {lang}_status lists {len(values)} statuses for "
+                                f"{len(texts)} {lang} forms")
+            try:
+                statuses = [status_for(v) or "admitted" for v in values]
+            except ValueError as e:
+                raise KozhError(f"{name}: line {line}: unknown status {e.args[0]!r} "
+                                f"(use {', '.join(STATUSES)})") from None
+        else:  # first form of each (resolved) language preferred
+            statuses, firsts = [], set()
+            for text in texts:
+                resolved = term_lang(lang, text)
+                statuses.append("admitted" if resolved in firsts else "preferred")
+                firsts.add(resolved)
+        entry.terms += [Term(text, term_lang(lang, text), status, line=line) for text, status in zip(texts, statuses)]
+    return entry
+
+
+# ---------------------------------------------------------------- JSON lines
+
+
+def write_jsonl(entries: list[Entry]) -> str:
+    lines = []
+    for e in entries:
+        record = {"id": e.id, "kind": e.kind, **e.names,
+                  "aliases": [{"text": t.text, "lang": t.lang, "status": t.status, "origin": t.origin,
+                               "count": t.count} for t in e.terms]}
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def read_jsonl(text: str, name: str, ignored: dict[str, int]) -> list[Entry]:
+    entries = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise KozhError(f"{name}: line {number}: not JSON: {e.msg} (column {e.colno})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("aliases"), list):
+            raise KozhError(f"{name}: line {number}: expected an object with an \"aliases\" list")
+        entry = Entry([], id=_str(record.get("id")), kind=_str(record.get("kind")), line=number)
+        for alias in record["aliases"]:
+            if not isinstance(alias, dict) or not isinstance(alias.get("text"), str) \
+                    or not isinstance(alias.get("lang"), str):
+                raise KozhError(f"{name}: line {number}: every alias needs a text and a lang")
+            text = clean(alias["text"])
+            lang = alias["lang"] if alias["lang"] in LANGS else lang_for_tag(alias["lang"])
+            if lang is None:
+                ignored[alias["lang"]] = ignored.get(alias["lang"], 0) + 1
+                continue
+            status = alias.get("status")
+            if status is not None and status not in STATUSES:
+                raise KozhError(f"{name}: line {number}: unknown status {status!r} (use {', '.join(STATUSES)})")
+            if text:
+                entry.terms.append(Term(text, term_lang(lang, text), status, line=number))
+        entries.append(entry)
+    return entries
+
+
+def _str(value) -> str | None:
+    return clean(str(value)) if value is not None else None
+
+
+# ---------------------------------------------------------------- OmegaT
+
+
+def write_omegat(entries: list[Entry], direction: str) -> str:
+    source_langs, target_langs = (("ko",), ("zh-Hans", "zh-Hant")) if direction == "ko-zh" else \
+        (("zh-Hans", "zh-Hant"), ("ko",))
+    lines = []
+    for e in entries:
+        usable = [t for t in e.terms if t.status != "deprecated"]
+        targets = [t for t in usable if t.lang in target_langs]
+        if not targets:
+            continue
+        # terms come by language, preferred first: zh-Hans preferred beats zh-Hant preferred
+        target = next((t for t in targets if t.status == "preferred"), targets[0]).text
+        for source in (t for t in usable if t.lang in source_langs):
+            lines.append(f"{source.text}\t{target}\t{e.kind} {e.id}\n")
+    return "".join(lines)
+
+
+def read_omegat(text: str, name: str) -> list[Entry]:
+    by_id: dict[str, Entry] = {}
+    entries: list[Entry] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) not in (2, 3) or not fields[0].strip() or not fields[1].strip():
+            raise KozhError(f"{name}: line {number}: expected source<TAB>target<TAB>comment, got {len(fields)} field(s)")
+        source, target = clean(fields[0]), clean(fields[1])
+        comment = fields[2].strip() if len(fields) == 3 else ""
+        terms = [Term(source, lang_of(source), line=number), Term(target, lang_of(target), line=number)]
+        m = _OMEGAT_COMMENT.fullmatch(comment)
+        if m and m.group(2) in by_id:
+            by_id[m.group(2)].terms += terms
+            continue
+        entry = Entry(terms, id=m.group(2) if m else None, kind=m.group(1) if m else None,
+                      note=comment or None, line=number)
+        if m:
+            by_id[m.group(2)] = entry
+        entries.append(entry)
+    return entries
