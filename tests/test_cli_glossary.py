@@ -112,7 +112,7 @@ def test_export_import_round_trip_through_the_cli(db, tmp_path):
     proc = kozh("import", "--db", str(fresh), str(tbx))
     assert proc.returncode == 0, proc.stderr
     again = kozh("import", "--db", str(fresh), str(tbx))
-    assert " 0 new, 0 merged" in again.stderr  # idempotent
+    assert "(0 new, 0 merged" in again.stderr  # idempotent
     row = json.loads(kozh("resolve", "--db", str(fresh), "--json", "닝더스다이").stdout)
     assert row["match"]["zh"] == "宁德时代"
 
