@@ -254,6 +254,43 @@ def deprecate(db, entity, form):
     click.echo(curation.deprecate(_db(db), entity, form))
 
 
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report.")
+@click.option("--rules", help="Rules to run (variant,misspelling) or changes (+first-mention,-unknown-pair).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True), help="kozh.toml (default: found upwards from here).")
+@click.argument("files", nargs=-1, required=True)
+def check(db, as_json, html, rules, config, files):
+    """Report names written inconsistently or against the glossary. Exit 0 clean, 1 findings, 2 error."""
+    from resolver.check import Checker, find_config, findings_to_json, format_findings, read_documents, select_rules
+    from resolver.mentions import load_glossary
+
+    selected = select_rules(rules, config=config or find_config())
+    errors: list[tuple[str, str]] = []
+    documents = []
+    for name, text in _read_inputs(tuple(f for f in files if f == "-")):
+        if text is not None:
+            documents.append((name, text))
+        else:
+            errors.append((name, "unreadable"))
+    stdin_errors = len(errors)
+    documents += read_documents([f for f in files if f != "-"], errors=errors)
+    for path, reason in errors[stdin_errors:]:
+        fail(f"{path}: {reason}")
+    findings = Checker(load_glossary(_db(db)), rules=selected).check_documents(documents)
+    if as_json:
+        for finding in findings:
+            click.echo(json.dumps(findings_to_json(finding), ensure_ascii=False))
+    elif findings:
+        click.echo(format_findings(findings))
+    if html:
+        from resolver.report import write_html
+
+        write_html(html, documents, findings)
+    sys.exit(2 if errors else 1 if findings else 0)
+
+
 # ---------------------------------------------------------------- interchange
 
 

@@ -122,3 +122,30 @@ def test_import_of_malformed_xml_is_a_clear_error(db, tmp_path):
     bad.write_text("<tbx><text><body><conceptEntry>", encoding="utf-8")
     proc = kozh("import", "--db", str(db), str(bad))
     assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:") and "Traceback" not in proc.stderr
+
+
+def test_check_exit_codes_json_and_html(db, tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("닝더스다이(宁德时代)는 닝더스다이다운 회사다.\n", encoding="utf-8")
+    assert kozh("check", "--db", str(db), str(clean)).returncode == 0
+    drift = tmp_path / "drift.txt"
+    drift.write_text("비야디(比亚迪)는 비아적으로도 쓴다. 닝더스다이(比亚迪)는 틀렸다.\n", encoding="utf-8")
+    html = tmp_path / "report.html"
+    proc = kozh("check", "--db", str(db), "--json", "--html", str(html), str(drift))
+    assert proc.returncode == 1, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert all(set(r) == {"file", "line", "col", "rule", "text", "entity_id", "suggestion", "message"} for r in rows)
+    rules = {r["rule"] for r in rows}
+    assert "variant" in rules and "bracket-conflict" in rules
+    assert "<html" in html.read_text(encoding="utf-8").lower()
+    binary = tmp_path / "b.bin"
+    binary.write_bytes(b"\x00" * 64)
+    proc = kozh("check", "--db", str(db), str(binary), str(clean))
+    assert proc.returncode == 2 and f"kozh: error: {binary}:" in proc.stderr
+
+
+def test_check_unknown_rule_is_an_error(db, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("텍스트\n", encoding="utf-8")
+    proc = kozh("check", "--db", str(db), "--rules", "spelling", str(f))
+    assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:")
