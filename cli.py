@@ -338,6 +338,21 @@ def import_(db, fmt, mapping, path):
                f"{report.unchanged} unchanged)", err=True)
 
 
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True)
+@click.option("--allow-write", is_flag=True, help="Open POST /entity/{id}/alias to bearer-token callers.")
+@click.option("--token", envvar="KOZH_TOKEN", help="Bearer token for writes (or $KOZH_TOKEN).")
+def serve(db, host, port, allow_write, token):
+    """Serve the resolver over HTTP (needs kozh[serve]); GET / is a lookup page."""
+    try:
+        from resolver.serve import serve as run
+    except ImportError as exc:
+        raise KozhError(f"kozh serve needs the serve extra: pip install 'kozh[serve]' ({exc})") from None
+    run(_db(db), host=host, port=port, allow_write=allow_write, token=token)
+
+
 # ---------------------------------------------------------------- resolver
 
 

@@ -199,11 +199,21 @@ def guess_kind(ko: str, zh: str, *, person_bracket: bool, suffix_after: str | No
     for lang, name in (("ko", (ko or "") + (suffix_after or "")), ("zh", zh)):
         name = name.replace(" ", "")
         for ending, kind in endings[lang]:
+            # a one-syllable Korean ending (성, 시, 구) is ambiguous inside words (육성, 도시):
+            # trust it only when it stands after the bracket
+            if lang == "ko" and len(ending) == 1 and not suffix_after:
+                continue
             if name.endswith(ending) and len(name) > len(ending):
                 return kind
     if ko and not has_hangul(ko):
         return "org"  # a Latin name glossed in Chinese is almost always a company or brand
     return _jieba_kind(zh)
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    text = files("glossary").joinpath("data/surnames.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 _JIEBA_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "product"}
@@ -219,7 +229,10 @@ def _jieba_kind(zh: str) -> str:
     jieba.setLogLevel(logging.WARNING)
     words = [w for w in jieba.posseg.lcut(zh.replace(" ", "")) if w.word.strip()]
     if len(words) == 1:
-        return _JIEBA_KIND.get(words[0].flag, "term" if words[0].flag.startswith(("n", "v")) else "other")
+        kind = _JIEBA_KIND.get(words[0].flag, "term" if words[0].flag.startswith(("n", "v")) else "other")
+        if kind == "person" and zh[:1] not in _surnames() and zh[:2] not in _surnames():
+            kind = "org"  # jieba calls many brands nr (支付宝); a person's name starts with a surname
+        return kind
     if words and words[-1].flag in ("ns", "nt"):
         return _JIEBA_KIND[words[-1].flag]
     return "org" if len(zh) >= 4 else "term"
