@@ -135,3 +135,20 @@ def test_empty_and_bracketless_text():
 def test_latin_and_chinese_joined_by_a_middle_dot():
     p = one("중국 최대 배터리 업체 닝더스다이(CATL·宁德时代)는")
     assert (p.ko, p.zh, p.en, p.other_forms) == ("닝더스다이", "宁德时代", "CATL", ["CATL"])
+
+
+@pytest.mark.parametrize("text,ko", [
+    ("중국 모바일 결제 서비스 알리페이(支付宝)는 최근", "알리페이"),
+    ("중국 인터넷 기업 바이트댄스(字节跳动)가", "바이트댄스"),
+    ("중국 틱톡(抖音)", "틱톡"),
+    ("국가 주도의 신형 인프라(新基建) 투자", "신형 인프라"),
+    ("수준별 육성(梯度培育) 정책", "수준별 육성"),
+    ("당서기, 요시다 도모미(吉田智久美) 주칭다오", "요시다 도모미"),
+])
+def test_when_phonetics_cannot_decide_apposition_is_not_part_of_the_name(text, ko):
+    assert one(text).ko == ko
+
+
+def test_kind_needs_more_than_a_one_syllable_ending_inside_the_name():
+    assert one("수준별 육성(梯度培育) 정책").kind != "place"
+    assert one("중국 장쑤(江蘇)성은").kind == "place"
