@@ -149,3 +149,16 @@ def test_check_unknown_rule_is_an_error(db, tmp_path):
     f.write_text("텍스트\n", encoding="utf-8")
     proc = kozh("check", "--db", str(db), "--rules", "spelling", str(f))
     assert proc.returncode == 2 and proc.stderr.startswith("kozh: error:")
+
+
+def test_check_a_50_mb_single_line_file(db, tmp_path):
+    big = tmp_path / "one-line.txt"
+    filler = "배터리 시장은 올해도 크게 성장했다. "
+    with big.open("w", encoding="utf-8") as f:
+        f.write("비야디(比亚迪)는 ")
+        f.write(filler * (50_000_000 // len(filler.encode("utf-8")) + 1))
+        f.write("비아적과 경쟁한다.")
+    proc = kozh("check", "--db", str(db), "--json", "--rules", "variant", str(big))
+    assert proc.returncode == 1, proc.stderr[-500:]
+    first = json.loads(proc.stdout.split("\n", 1)[0])
+    assert first["rule"] == "variant" and first["line"] == 1
