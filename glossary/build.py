@@ -15,6 +15,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -209,10 +210,28 @@ def _file_digest(path: str) -> tuple[str, int]:
 # ---------------------------------------------------------------- relinking
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the glossary package's code and data: what extraction and linking depend on.
+
+    A build made by other code re-extracts every document, so an improved extractor never leaves
+    stale pairs behind an unchanged file hash."""
+    from importlib.resources import files
+
+    h = hashlib.sha256()
+    root = files("glossary")
+    for name in sorted(("", "data")):
+        folder = root.joinpath(name) if name else root
+        for item in sorted(folder.iterdir(), key=lambda f: f.name):
+            if item.is_file() and (item.name.endswith(".py") or name == "data"):
+                h.update(item.name.encode("utf-8") + b"\0" + item.read_bytes())
+    return h.hexdigest()
+
+
 def _linked_state(conn, entries: Sequence[CuratedEntry]) -> str:
     """What the entities were computed from; unchanged state means relinking would be a no-op."""
     docs = sorted(document_hashes(conn).items())
-    data = json.dumps([LINK_VERSION, docs, [repr(e) for e in entries]], ensure_ascii=False)
+    data = json.dumps([LINK_VERSION, code_fingerprint(), docs, [repr(e) for e in entries]], ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -273,7 +292,14 @@ def build(db_path: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str
     try:
         files = expand_paths(paths)
         report.files = len(files)
-        known = document_hashes(db.conn)
+        stored = document_hashes(db.conn)
+        # documents extracted by other code count as changed
+        current_code = get_meta(db.conn, "extractor") == code_fingerprint()
+        if not stored and not current_code:
+            with transaction(db) as conn:  # an empty glossary holds nothing stale: a killed build resumes
+                set_meta(conn, "extractor", code_fingerprint())
+            current_code = True
+        known = stored if current_code else {}
         todo: list[tuple[str, str, int]] = []
         done = 0
         for path in files:
@@ -298,13 +324,16 @@ def build(db_path: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str
                 with transaction(db) as conn:
                     replace_document(conn, path, digest, size, rows)
                 report.mentions += len(rows)
-                report.updated += path in known
-                report.added += path not in known
+                report.updated += path in stored
+                report.added += path not in stored
             done += 1
             if progress:
                 progress(done, len(files), path)
 
         with transaction(db) as conn:
+            extracted = {path for path, _, _ in todo} - {path for path, _ in report.failed}
+            if current_code or set(document_hashes(conn)) <= extracted:
+                set_meta(conn, "extractor", code_fingerprint())  # every stored document is this code's work
             if relink_always or get_meta(conn, "linked_state") != _linked_state(conn, entries):
                 report.entities, report.curation_problems = relink(conn, entries)
                 report.relinked = True

@@ -260,3 +260,17 @@ def test_killed_build_leaves_a_valid_resumable_database(tmp_path, corpus):
     fresh = tmp_path / "fresh.sqlite"
     build(fresh, [many], curated=[])
     assert dump(db) == dump(fresh)
+
+
+def test_documents_extracted_by_other_code_are_extracted_again(tmp_path, corpus, monkeypatch):
+    from glossary import build as build_module
+
+    db = tmp_path / "g.sqlite"
+    first = build(db, [corpus], curated=[])
+    assert first.added == 3
+    assert build(db, [corpus], curated=[]).unchanged == 3
+    build_module.code_fingerprint.cache_clear()
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "an improved extractor")
+    again = build(db, [corpus], curated=[])
+    assert (again.unchanged, again.updated) == (0, 3)
+    assert build(db, [corpus], curated=[]).unchanged == 3
