@@ -218,7 +218,7 @@ def _edges(units: list[Unit], zh: list[str]) -> dict[tuple[int, int], list[tuple
             if len(rendering) == 1 and b == 1:
                 for loose in _loose_keys(rendering):
                     for i in by_loose.get(loose, ()):
-                        edges.setdefault((i, j), []).append((1, 1, FUZZY, 1))
+                        edges.setdefault((i, j), []).append((1, 1, FUZZY, 0))  # supports, does not explain
         else:
             words = rendering.lower().split()
             for i in range(n - len(words) + 1):

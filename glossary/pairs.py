@@ -109,6 +109,9 @@ def _is_chinese_form(seg: str) -> bool:
 _LEADING_LATIN = re.compile(r"^([A-Za-z][A-Za-z0-9&.,'\- ]*?)(?:\s+|\s*[·・]\s*)(?=[\u3400-\u9fff])")
 
 
+_TRAILING_LATIN = re.compile(r"(?<=[\u3400-\u9fff])\s*[·・]\s*([A-Za-z][A-Za-z0-9&.,'\- ]*)$")
+
+
 @dataclass
 class _Content:
     zh: str
@@ -127,6 +130,10 @@ def analyse_content(inner: str) -> _Content | None:
     off, zh = segments[index]
     other_forms: list[str] = []
     rest = [seg for i, (_, seg) in enumerate(segments) if i != index]
+    trailing = _TRAILING_LATIN.search(zh)
+    if trailing:  # (鸿蒙·HarmonyOS): the Latin after the dot is another form
+        other_forms.append(trailing.group(1))
+        zh = zh[:trailing.start()]
     m = _LEADING_LATIN.match(zh)
     previous_latin = index > 0 and not has_han(segments[index - 1][1]) and not has_hangul(segments[index - 1][1])
     if m and (" " in m.group(1).strip() or previous_latin or "·" in m.group() or "・" in m.group()):

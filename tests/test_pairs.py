@@ -152,3 +152,13 @@ def test_when_phonetics_cannot_decide_apposition_is_not_part_of_the_name(text, k
 def test_kind_needs_more_than_a_one_syllable_ending_inside_the_name():
     assert one("수준별 육성(梯度培育) 정책").kind != "place"
     assert one("중국 장쑤(江蘇)성은").kind == "place"
+
+
+def test_latin_after_a_middle_dot_is_another_form():
+    p = one("화웨이의 자체 운영체제 훙멍(鸿蒙·HarmonyOS)은")
+    assert (p.ko, p.zh, p.other_forms) == ("훙멍", "鸿蒙", ["HarmonyOS"])
+
+
+def test_near_spellings_alone_do_not_make_a_span_explained():
+    # 스 is only a near spelling of 深: the descriptor 스타트업 must not be taken into the name
+    assert one("중국 AI 스타트업 딥시크(DeepSeek·深度求索)가").ko == "딥시크"
