@@ -256,7 +256,9 @@ class Resolver:
                 if not long_enough or len(a_core) < MIN_FUZZY_SYLLABLES:
                     continue
                 sim = min(ratio(q_ph, phonetics.phonetic_key(a)) / 100, _syllable_similarity(q.norm, a, ratio))
-                if a_core != a or q_core != q.norm:
+                if a_core != a and q_core != q.norm:
+                    # both end in a generic tail (대학, 그룹): only the distinctive parts may decide; when
+                    # only one does, the other's tail is a slip (대핰) and the whole names are compared
                     sim = min(sim, _syllable_similarity(q_core, a_core, ratio))
                 hits[alias.id] = _Hit(alias.id, round(sim - FUZZY_DISCOUNT, 3), "fuzzy", "fuzzy:ko", detail=sim)
             elif script == "han":
@@ -287,7 +289,7 @@ class Resolver:
             if len(a_core) < minimum or (kind == "ldel" and K.is_pinyin(K.latin_fold(a))):
                 continue
             sim = ratio(key, a) / 100
-            if a_core != a or core != key:
+            if a_core != a and core != key:
                 sim = min(sim, ratio(core, a_core) / 100)
             hits[alias.id] = _Hit(alias.id, round(sim - FUZZY_DISCOUNT, 3), "fuzzy", "fuzzy:text", detail=sim)
         return hits

@@ -277,3 +277,10 @@ def test_reads_are_thread_safe(gold_db):
 def test_module_level_resolve_uses_the_database(gold_db):
     ms = resolve("寧德時代", db=gold_db)
     assert isinstance(ms[0], Match) and ms[0].confident and ms[0].entity_id == "zh:宁德时代"
+
+
+def test_a_slip_in_a_generic_tail_still_matches_the_whole_name(gold_db):
+    from resolver import Resolver
+
+    (match, *_) = Resolver(gold_db).resolve("베이징항공항티엔대핰")
+    assert match.confident and match.zh == "北京航空航天大学" and match.method == "fuzzy"
