@@ -353,19 +353,19 @@ def _aliases_named(conn: sqlite3.Connection, entity: str, form: str) -> list[tup
     return found
 
 
-@_op
-def _apply_prefer(conn: sqlite3.Connection, args: dict, replay: bool) -> str:
+def _set_form_status(conn: sqlite3.Connection, args: dict, status: str) -> str:
     entity = _live(conn, args["entity"])
     for alias_id, a in _aliases_named(conn, entity, args["form"]):
-        _set_status(conn, entity, alias_id, a.lang, "preferred")
+        _set_status(conn, entity, alias_id, a.lang, status)
     refresh_entity(conn, entity)
     return entity
+
+
+@_op
+def _apply_prefer(conn: sqlite3.Connection, args: dict, replay: bool) -> str:
+    return _set_form_status(conn, args, "preferred")
 
 
 @_op
 def _apply_deprecate(conn: sqlite3.Connection, args: dict, replay: bool) -> str:
-    entity = _live(conn, args["entity"])
-    for alias_id, a in _aliases_named(conn, entity, args["form"]):
-        _set_status(conn, entity, alias_id, a.lang, "deprecated")
-    refresh_entity(conn, entity)
-    return entity
+    return _set_form_status(conn, args, "deprecated")
