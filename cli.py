@@ -35,11 +35,21 @@ class KozhGroup(click.Group):
             ctx.exit(2)
 
     def main(self, *args, **kwargs):
+        """Usage errors in the house format too: `kozh: error: ...`, a pointer to --help, exit 2."""
+        kwargs["standalone_mode"] = False
         try:
-            return super().main(*args, **kwargs)
-        except click.UsageError as exc:  # pragma: no cover - click prints these itself
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            fail(exc.format_message() + hint)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
             fail(exc.format_message())
-            sys.exit(2)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            fail("aborted")
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 @click.group(cls=KozhGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -425,4 +435,4 @@ def lookup(db, as_json, name):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    main(prog_name="kozh")

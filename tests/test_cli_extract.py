@@ -67,3 +67,11 @@ def test_empty_file_gives_nothing(tmp_path):
     f.write_bytes(b"")
     result = run("extract", "--json", str(f))
     assert result.exit_code == 0 and result.output == ""
+
+
+def test_usage_errors_use_the_house_format():
+    proc = subprocess.run([sys.executable, "-m", "cli", "extract"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("kozh: error: Missing argument") and "kozh extract --help" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "cli", "nosuch"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("kozh: error: No such command")
