@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from . import phonetics
 from .scripts import is_han, is_hangul_syllable, is_latin
+from .variants import to_simplified
 
 WINDOW = 48            # characters looked at left of the bracket
 MAX_UNITS = 26         # a Korean name longer than this many syllables/words is not a name
@@ -111,7 +112,6 @@ def _units_before(text: str, pos: int) -> list[Unit]:
                 u.chain = chain
     if len(units) > MAX_UNITS:
         units = units[-MAX_UNITS:]
-        units[0].word_start = units[0].word_start or False
     return units
 
 
@@ -168,7 +168,6 @@ def _renderings(zh_key: tuple[str, ...]) -> tuple[tuple[int, int, str, float], .
             for r in parts.get(run, ()):
                 out.append((j, b, r, 1.0))
             if b == 1:
-                from .variants import to_simplified
                 simple = to_simplified(run)
                 if simple != run:
                     for r in parts.get(simple, ()):

@@ -118,7 +118,8 @@ def naming_suffix(suffix_after: str | None) -> str | None:
     return suffix
 
 
-def _strip_suffix(key: str, suffixes: Iterable[str]) -> str:
+def strip_suffix(key: str, suffixes: Iterable[str]) -> str:
+    """key without the first of suffixes it ends in, if at least two characters remain."""
     for s in suffixes:
         if key.endswith(s) and len(key) - len(s) >= 2:
             return key[: -len(s)]
@@ -140,10 +141,10 @@ def _parent_heads(parents: Iterable[str]) -> tuple[str, ...]:
 
 def _stem(key: str, heads: tuple[str, ...]) -> str:
     suffixes = _affixes().zh_suffix
-    stem = _strip_suffix(key, suffixes)
+    stem = strip_suffix(key, suffixes)
     for head in heads:
         if stem.startswith(head) and len(stem) - len(head) >= 2:
-            return _strip_suffix(stem[len(head):], suffixes)
+            return strip_suffix(stem[len(head):], suffixes)
     return stem
 
 
@@ -399,7 +400,7 @@ def link(pairs: Sequence, entries: Sequence[CuratedEntry] = ()) -> list[Entity]:
 
     aff = _affixes()
     places = [k for k in sorted(nodes) if node_kind(nodes[k]) == "place"]
-    parents = {_strip_suffix(k, aff.zh_parent_suffix) for k in places
+    parents = {strip_suffix(k, aff.zh_parent_suffix) for k in places
                if any(k.endswith(s) for s in aff.zh_parent_suffix)}
     heads = _parent_heads(parents)
     by_stem: dict[str, list[str]] = defaultdict(list)

@@ -33,18 +33,15 @@ def _apposition() -> tuple[tuple[str, ...], frozenset[str]]:
 @lru_cache(maxsize=32768)
 def _words(snippet: str) -> tuple[tuple[int, str, tuple[tuple[str, bool], ...]], ...]:
     """Space-separated words of the snippet: (start, text, ((tag, out-of-vocabulary), ...))."""
-    out: list[tuple[int, str, list[tuple[str, bool]]]] = []
+    groups: list[tuple[int, list[tuple[str, bool]]]] = []
     for t in kiwi().tokenize(snippet):
-        if out and snippet[out[-1][0]:t.start].strip() == snippet[out[-1][0]:t.start] and \
-                " " not in snippet[out[-1][0]:t.start]:
-            out[-1][2].append((t.tag, bool(getattr(t, "oov", False))))
+        tag = (t.tag, bool(getattr(t, "oov", False)))
+        if groups and not any(c.isspace() for c in snippet[groups[-1][0]:t.start]):
+            groups[-1][1].append(tag)  # no space since the word began: same word
         else:
-            out.append((t.start, "", [(t.tag, bool(getattr(t, "oov", False)))]))
-    words = []
-    for k, (start, _, tags) in enumerate(out):
-        end = out[k + 1][0] if k + 1 < len(out) else len(snippet)
-        words.append((start, snippet[start:end].strip(), tuple(tags)))
-    return tuple(words)
+            groups.append((t.start, [tag]))
+    ends = [start for start, _ in groups[1:]] + [len(snippet)]
+    return tuple((start, snippet[start:end].strip(), tuple(tags)) for (start, tags), end in zip(groups, ends))
 
 
 def _is_proper(tags) -> bool:

@@ -39,28 +39,28 @@ _SEPARATORS = ",，、;；"
 class _Bracket:
     open: int       # offset of the opening bracket
     close: int      # offset of the closing bracket
-    depth: int      # 0 for top level
     parent: int | None  # index of the enclosing bracket
 
 
 def find_brackets(text: str) -> list[_Bracket]:
     """All balanced brackets that hold Han, with nesting. An unbalanced bracket is ignored."""
     out: list[_Bracket] = []
-    stack: list[tuple[int, str, int]] = []  # (offset, expected close, index in out or -1)
+    stack: list[tuple[int, str]] = []  # (offset, expected close)
     for m in re.finditer(r"[(\[（【)\]）】\n]", text):
         ch, pos = m.group(), m.start()
         if ch == "\n":
             stack.clear()  # brackets do not span lines
         elif ch in OPEN_TO_CLOSE:
-            stack.append((pos, OPEN_TO_CLOSE[ch], -1))
+            stack.append((pos, OPEN_TO_CLOSE[ch]))
         else:
-            # pop to the matching opener, tolerating ( closed by （ mismatches only of the same family
-            while stack and stack[-1][1] != ch and CLOSE_TO_OPEN[ch] not in "(（" :
+            # a square closer drops unclosed openers inside it; a round one only closes a round opener
+            # (either width: ( may be closed by ）)
+            while stack and stack[-1][1] != ch and CLOSE_TO_OPEN[ch] not in "(（":
                 stack.pop()
             if stack and (stack[-1][1] == ch or (ch in ")）" and stack[-1][1] in ")）")):
-                start, _, _ = stack.pop()
+                start, _ = stack.pop()
                 if pos - start <= MAX_BRACKET:
-                    out.append(_Bracket(start, pos, len(stack), None))
+                    out.append(_Bracket(start, pos, None))
     out.sort(key=lambda b: b.open)
     # parents: the nearest earlier bracket that encloses this one
     open_stack: list[int] = []

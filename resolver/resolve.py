@@ -17,6 +17,8 @@ from typing import Iterable, Mapping, Sequence
 
 from glossary import phonetics
 from glossary.errors import KozhError
+from glossary.link import strip_suffix
+from glossary.shipped import default_db_path
 
 from . import keys as K
 from .index import AliasRow, EntityRow, Index, open_index
@@ -242,7 +244,7 @@ class Resolver:
         if not K.MIN_DELETE_SYLLABLES <= len(tokens) <= K.MAX_DELETE_SYLLABLES + 1:
             return {}
         tails = self.index.ctx.parts.hangul_tails()
-        q_core = _strip_tail(q.norm, tails)
+        q_core = strip_suffix(q.norm, tails)
         long_enough = len(q_core) >= MIN_FUZZY_SYLLABLES
         q_ph = phonetics.phonetic_key(q.norm)
         hits: dict[int, _Hit] = {}
@@ -252,7 +254,7 @@ class Resolver:
             a = K.norm(alias.text)
             script = K.script_of(a)
             if script == "hangul":
-                a_core = _strip_tail(a, tails)
+                a_core = strip_suffix(a, tails)
                 if not long_enough or len(a_core) < MIN_FUZZY_SYLLABLES:
                     continue
                 sim = min(ratio(q_ph, phonetics.phonetic_key(a)) / 100, _syllable_similarity(q.norm, a, ratio))
@@ -271,7 +273,7 @@ class Resolver:
                     tags = al.tags
                     method = "sino-korean" if tags.count("s") > tags.count("t") else "transliteration"
                     hits[alias.id] = _Hit(alias.id, 0.90, method, "align", detail=al)
-                elif long_enough and len(_strip_tail(z, parts.han_tails())) >= MIN_FUZZY_HAN:
+                elif long_enough and len(strip_suffix(z, parts.han_tails())) >= MIN_FUZZY_HAN:
                     sim = 1 - _soft_cost(al, lat, ratio) / len(z)
                     hits[alias.id] = _Hit(alias.id, round(sim - FUZZY_DISCOUNT, 3), "fuzzy", "fuzzy:align", detail=al)
         return hits
@@ -279,13 +281,13 @@ class Resolver:
     def _fuzzy_text(self, q: _Query, key: str, kind: str, minimum: int, tails: tuple[str, ...]) -> dict[int, _Hit]:
         from rapidfuzz.fuzz import ratio
 
-        core = _strip_tail(key, tails)
+        core = strip_suffix(key, tails)
         if len(core) < minimum:
             return {}
         hits: dict[int, _Hit] = {}
         for alias in self.index.aliases(self._candidates(kind, K.deletes(key))).values():
             a = self.index.simplified(alias) if kind == "zdel" else K.norm(alias.text)
-            a_core = _strip_tail(a, tails)
+            a_core = strip_suffix(a, tails)
             if len(a_core) < minimum or (kind == "ldel" and K.is_pinyin(K.latin_fold(a))):
                 continue
             sim = ratio(key, a) / 100
@@ -414,13 +416,6 @@ def _soft_cost(al: K.Alignment, lat: K.Lattice, ratio) -> float:
     return cost
 
 
-def _strip_tail(text: str, tails: Sequence[str]) -> str:
-    for t in tails:
-        if text.endswith(t) and len(text) - len(t) >= 2:
-            return text[: -len(t)]
-    return text
-
-
 def _latin_tails() -> tuple[str, ...]:
     aff = K.affixes()
     return tuple(sorted({"".join(w) for w in aff.legal_words + aff.group_words}, key=lambda s: -len(s)))
@@ -493,13 +488,6 @@ def _merge_steps(steps):
 
 
 # ---------------------------------------------------------------- module-level API
-
-
-def default_db_path() -> Path:
-    """KOZH_DB, else the shipped glossary."""
-    from glossary.shipped import default_db_path as shipped
-
-    return shipped()
 
 
 _resolvers: dict[Path, Resolver] = {}
