@@ -91,15 +91,7 @@ def extract(files, as_json):
         index = LineIndex(text)
         for pair in extract_pairs(text):
             line, col = index.line_col(pair.bracket)
-            row = {"file": name, "line": line, "col": col, "ko": pair.ko, "zh": pair.zh, "en": pair.en,
-                   "kind": pair.kind, "score": pair.score}
-            for key in ("suffix_after", "title"):
-                if getattr(pair, key):
-                    row[key] = getattr(pair, key)
-            if pair.other_forms:
-                row["other_forms"] = pair.other_forms
-            if pair.linebreak:
-                row["linebreak"] = True
+            row = {"file": name, "line": line, "col": col, **pair.to_json()}
             if as_json:
                 click.echo(json.dumps(row, ensure_ascii=False))
             else:

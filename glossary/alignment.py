@@ -318,6 +318,11 @@ def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
     if best_i is None:
         return None
     if best_cov < COVERAGE_FOR_PHONETICS:
+        if units[-1].kind == "H":
+            from . import morph
+
+            if morph.ends_in_predicate(text, units[0].start, units[-1].end):
+                return None  # '배움에는 끝이 없다(學無止境)': the bracket quotes what a clause translates
         fallback = _structural_start(text, bracket, units)
         if fallback is not None:
             # a Latin name keeps a Korean part that the phonetics explain (왕이하오 IEV for 网易号 智电汽车)

@@ -69,3 +69,13 @@ def noun_phrase_start(text: str, lo: int, hi: int) -> int | None:
             break
         start = begin
     return lo + start
+
+
+_PREDICATE_TAGS = ("E", "VV", "VA", "VX", "VCP", "VCN", "J")
+
+
+def ends_in_predicate(text: str, lo: int, hi: int) -> bool:
+    """The word ending at `hi` closes a clause (없다, 말게나, 보기를): a verbal ending or a particle, so what
+    follows in brackets translates a sentence, not a name."""
+    words = _words(text[lo:hi])
+    return bool(words) and words[-1][2][-1][0].startswith(_PREDICATE_TAGS)

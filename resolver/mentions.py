@@ -847,7 +847,7 @@ class MentionFinder:
         return best
 
     def _glosses(self, text: str, mentions: list[Mention]) -> list[Gloss]:
-        from glossary.pairs import find_brackets
+        from glossary.brackets import find_brackets
 
         if "(" not in text and "（" not in text and "[" not in text and "【" not in text:
             return []
@@ -933,9 +933,9 @@ class _Named:
 
 @lru_cache(maxsize=16384)
 def _content(inner: str):
-    """What a bracket holds (glossary.pairs.analyse_content), once per distinct content: a document
+    """What a bracket holds (glossary.brackets.analyse_content), once per distinct content: a document
     glosses the same names again and again."""
-    from glossary.pairs import analyse_content
+    from glossary.brackets import analyse_content
 
     return analyse_content(inner)
 

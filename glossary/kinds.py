@@ -1,0 +1,198 @@
+"""What kind of thing a pair names — person, org, place, product, term, event, doc, other — from evidence
+that generalizes, strongest first:
+
+1. the bracket's shape: an age or a title inside it (인융(殷勇·56), 왕위보(王予波·성장)) is a person;
+2. a title beside the name: before it (창업자 장쥔제(張俊傑)) or as the next word (리뎬쉰(李殿勳) 성장);
+3. the name's head: a Korean ending, with the suffix after the bracket (푸단(復旦)대학), or a Chinese
+   ending (闵行区, 宁德时代新能源科技股份有限公司) — data/kind_suffixes.tsv;
+4. a quoted title of a work 「적벽부(赤壁賦)」 is a doc;
+5. the shape of a Chinese personal name: a surname and one or two characters, not a known place word;
+6. a Latin name glossed in Chinese is a company or brand;
+7. jieba's dictionary tag for the whole Chinese form (a lookup, no tagging of text), only where the
+   above say nothing.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+from .brackets import is_title
+from .scripts import has_hangul, is_han
+from .variants import to_simplified
+
+
+@lru_cache(maxsize=1)
+def _kind_endings() -> dict[str, list[tuple[str, str]]]:
+    table: dict[str, list[tuple[str, str]]] = {"ko": [], "zh": []}
+    for line in files("glossary").joinpath("data/kind_suffixes.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lang, ending, kind = line.split("\t")[:3]
+            table[lang].append((ending if lang == "ko" else to_simplified(ending), kind))
+    for lang in table:
+        table[lang].sort(key=lambda e: len(e[0]), reverse=True)
+    return table
+
+
+@lru_cache(maxsize=1)
+def heads_a_name(word: str) -> bool:
+    """대학, 그룹, 성, 관리위원회: a Korean word that ends like the head of a name."""
+    return any(word.endswith(ending) for ending, _ in _kind_endings()["ko"])
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    text = files("glossary").joinpath("data/surnames.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def _ending_kind(ko: str, zh: str, suffix_after: str | None) -> str | None:
+    """The kind the name's head tells: the Chinese head first (闵行区 is a place even in 민항구(闵行区)인민정부,
+    where the bracket glosses the district), then the Korean one with the suffix (푸단(復旦)대학)."""
+    endings = _kind_endings()
+    chinese = to_simplified(zh.replace(" ", ""))
+    for ending, kind in endings["zh"]:
+        # a one-character ending (山, 口, 国) is a head only on a longer name: 眉山 may be a person
+        if chinese.endswith(ending) and len(chinese) > len(ending) and (len(ending) > 1 or len(chinese) >= 3):
+            return kind
+    korean = ((ko or "") + (suffix_after or "")).replace(" ", "")
+    for ending, kind in endings["ko"]:
+        # a one-syllable Korean ending (성, 시, 구) is ambiguous inside words (육성, 도시):
+        # trust it only when it stands after the bracket
+        if len(ending) == 1 and not suffix_after:
+            continue
+        if korean.endswith(ending) and len(korean) > len(ending):
+            return kind
+    return None
+
+
+@lru_cache(maxsize=1)
+def _classifier_heads() -> dict[str, str]:
+    """Classifier nouns before a name and the kind they announce (전기차 브랜드 아바타 -> product)."""
+    heads = {}
+    for line in files("glossary").joinpath("data/apposition.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            role, word, kind = line.split("\t")[:3]
+            if role == "head" and kind != "-":
+                heads[word] = kind
+    return heads
+
+
+def _classifier_before(before: str) -> str | None:
+    words = before.rstrip().split()
+    if not words or before[-1:] not in " \u3000":
+        return None
+    last = words[-1]
+    heads = _classifier_heads()
+    for head in sorted(heads, key=len, reverse=True):
+        if last.endswith(head):
+            return heads[head]
+    return None
+
+
+def _is_sino_korean_word(ko: str, zh: str) -> bool:
+    """내권(內卷), 교두보(橋頭堡), 쌍순환(雙循環): the Korean is the Sino-Korean reading of the whole Chinese —
+    how Korean writes a Chinese term, while modern names are transliterated."""
+    from .phonetics import char_sino, initial_sound_rule
+
+    korean = ko.replace(" ", "")
+    han = [c for c in zh if is_han(c)]
+    if len(korean) != len(han) or len(han) < 2:
+        return False
+    for i, (syllable, ch) in enumerate(zip(korean, han)):
+        readings = set(char_sino(ch))
+        if i == 0:
+            readings |= {initial_sound_rule(r) for r in readings}
+        if syllable not in readings:
+            return False
+    return True
+
+
+def person_name_shape(zh: str) -> bool:
+    """A surname and a given name of one or two characters (王宁, 鍾睒睒, 欧阳娜娜)."""
+    han = zh.replace("·", "")
+    if not all(is_han(c) for c in han):
+        return False
+    names = surnames()
+    if len(han) in (2, 3) and han[0] in names:
+        return True
+    return len(han) in (3, 4) and han[:2] in names
+
+
+_JIEBA_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "product",
+               "t": "event"}
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary of words and their part-of-speech tags (349k words), loaded once."""
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports pkg_resources, which warns on import
+        import jieba
+        import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.posseg.dt.tokenizer.check_initialized()
+    return jieba.posseg.dt.word_tag_tab
+
+
+def dictionary_tag(zh: str) -> str | None:
+    return _word_tags().get(to_simplified(zh.replace(" ", "")))
+
+
+def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: str | None,
+               before: str = "", after: str = "") -> str:
+    """The kind of the pair ko(zh); `before` and `after` are the text just outside the name and bracket."""
+    if person_bracket:
+        return "person"
+    shaped = person_name_shape(zh)
+    if shaped and (_title_before(before) or _title_after(after)):
+        return "person"
+    kind = _ending_kind(ko or "", zh, suffix_after)
+    if kind:
+        return kind
+    if re.search(r"[「『《〈]\s*$", before):
+        return "doc"
+    tag = dictionary_tag(zh)
+    if tag == "t":
+        return "place"  # a time word that is a name is an era or dynasty (南宋); holidays end in 节 above
+    if tag == "ns":
+        return "place"
+    kind = _classifier_before(before)
+    if kind:
+        return kind
+    if ko and _is_sino_korean_word(ko, zh) and not shaped:
+        return "term"
+    if shaped and (tag is None or tag.startswith("nr")) and (ko is None or has_hangul(ko)):
+        return "person"
+    if ko and not has_hangul(ko):
+        return "org"  # a Latin name glossed in Chinese is almost always a company or brand
+    if ko and " " in ko.strip():
+        return "term"  # a phrase of Korean words is a translated term (정서 가치, 중국식 현대화)
+    if tag is not None:
+        if tag in _JIEBA_KIND:
+            kind = _JIEBA_KIND[tag]
+            return "org" if kind == "person" else kind  # nr on a non-name shape is a brand (支付宝)
+        if tag.startswith(("n", "v", "a", "i", "l")):
+            return "term"
+    # A Chinese form no dictionary knows, written in Korean by its sound (미쉐빙청, 즈우): in press about
+    # China that is most often a company or brand; a term is translated or read in Sino-Korean instead.
+    return "org"
+
+
+def _title_before(before: str) -> bool:
+    """창업자 장쥔제, 이퀄오션 총재 왕빈, 청년교류센터 당서기, 왕치: a title word right before the name."""
+    words = before.rstrip(" ,").split()
+    return bool(words) and is_title(words[-1]) and before.rstrip(" ").endswith((words[-1], ","))
+
+
+def _title_after(after: str) -> bool:
+    """리뎬쉰(李殿勳) 성장은, 청위췬(曾毓群) 회장: a title as the next word (after a space)."""
+    m = re.match(r"[ \u3000]+([\uac00-\ud7a3A-Z]+)", after)
+    if not m:
+        return False
+    word = m.group(1)
+    return is_title(word) or any(is_title(word[:-k]) for k in (1, 2) if len(word) > k + 1)
