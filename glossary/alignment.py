@@ -20,6 +20,8 @@ from .variants import to_simplified
 
 WINDOW = 48            # characters looked at left of the bracket
 MAX_UNITS = 26         # a Korean name longer than this many syllables/words is not a name
+UNITS_PER_TOKEN = 3    # ... nor longer than this many units per Chinese token, plus EXTRA_UNITS
+EXTRA_UNITS = 4        # (클라우드 컴퓨팅 네이티브 is 10 units for 云原生: 3 tokens)
 
 # Weights, tuned on held-apart development text; see README "How extraction decides".
 SKIP_KO = 1.0          # a Korean syllable or Latin word the Chinese does not explain
@@ -151,28 +153,44 @@ def _zh_tokens(zh: str) -> list[str]:
 
 
 @lru_cache(maxsize=32768)
-def _renderings(zh_key: tuple[str, ...]) -> tuple[tuple[int, int, str, float], ...]:
+def _char_renderings(tok: str) -> tuple[tuple[str, float], ...]:
+    """(Hangul, weight) for one Chinese character: every Mandarin reading in the standard and informal
+    spellings (informal ones weigh a little less), and its Sino-Korean readings."""
+    out: list[tuple[str, float]] = []
+    for syl in phonetics.char_pinyin(tok):
+        for k, h in enumerate(phonetics.pinyin_to_hangul(syl, informal=True) or ()):
+            out.append((h, 1.0 if k == 0 else 0.95))
+    for h in phonetics.char_sino(tok):
+        out.append((h, 1.0))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _parts_by_first() -> dict[str, tuple[str, ...]]:
+    """Translated parts (汽车 -> 자동차) indexed by their first character, so a bracket looks up only the
+    runs that can start one."""
+    index: dict[str, list[str]] = {}
+    for run in phonetics.translated_parts():
+        index.setdefault(run[:1], []).append(run)
+    return {first: tuple(runs) for first, runs in index.items()}
+
+
+def _renderings(zh_key: tuple[str, ...]) -> list[tuple[int, int, str, float]]:
     """(start, length, Hangul or Latin rendering, weight) for every Chinese token run kozh can read."""
     out: list[tuple[int, int, str, float]] = []
     parts = phonetics.translated_parts()
-    n = len(zh_key)
+    by_first = _parts_by_first()
     for j, tok in enumerate(zh_key):
         if _is_han_token(tok):
-            for syl in phonetics.char_pinyin(tok):
-                for k, h in enumerate(phonetics.pinyin_to_hangul(syl, informal=True) or ()):
-                    out.append((j, 1, h, 1.0 if k == 0 else 0.95))
-            for h in phonetics.char_sino(tok):
-                out.append((j, 1, h, 1.0))
-        for b in range(1, min(6, n - j) + 1):
-            run = "".join(zh_key[j:j + b])
-            for r in parts.get(run, ()):
-                out.append((j, b, r, 1.0))
-            if b == 1:
-                simple = to_simplified(run)
-                if simple != run:
-                    for r in parts.get(simple, ()):
-                        out.append((j, b, r, 1.0))
-    return tuple(out)
+            out.extend((j, 1, h, w) for h, w in _char_renderings(tok))
+        for run in by_first.get(tok, ()):
+            if "".join(zh_key[j:j + len(run)]) == run:
+                out.extend((j, len(run), r, 1.0) for r in parts[run])
+        if _is_han_token(tok):
+            simple = to_simplified(tok)  # 報 -> 报: one-character parts are also matched simplified
+            if simple != tok:
+                out.extend((j, 1, r, 1.0) for r in parts.get(simple, ()))
+    return out
 
 
 @lru_cache(maxsize=32768)
@@ -197,10 +215,13 @@ def _edges(units: list[Unit], zh: list[str]) -> dict[tuple[int, int], list[tuple
     n = len(units)
     hangul = "".join(u.text if u.kind == "H" else "\0" for u in units)
     # index Hangul substrings by phonetic key
+    renderings = _renderings(tuple(zh))
+    # an informal spelling is at most one syllable longer than a standard one (지아 for 자, 리엔 for 롄)
+    longest = min(5, 1 + max((len(r) for _, _, r, _ in renderings if is_hangul_syllable(r[:1])), default=0))
     by_key: dict[str, list[tuple[int, int]]] = {}
     by_loose: dict[tuple[str, str], list[int]] = {}
     for i in range(n):
-        for a in range(1, 6):
+        for a in range(1, longest + 1):
             piece = hangul[i:i + a]
             if len(piece) < a or "\0" in piece:
                 break
@@ -208,7 +229,7 @@ def _edges(units: list[Unit], zh: list[str]) -> dict[tuple[int, int], list[tuple
         if units[i].kind == "H":
             for loose in _loose_keys(units[i].text):
                 by_loose.setdefault(loose, []).append(i)
-    for j, b, rendering, weight in _renderings(tuple(zh)):
+    for j, b, rendering, weight in renderings:
         if rendering and is_hangul_syllable(rendering[0]):
             for i, a in by_key.get(phonetics.phonetic_key(rendering), ()):
                 literal = hangul[i:i + a] == rendering
@@ -223,7 +244,7 @@ def _edges(units: list[Unit], zh: list[str]) -> dict[tuple[int, int], list[tuple
             for i in range(n - len(words) + 1):
                 if all(units[i + k].kind == "L" and units[i + k].text.lower() == w for k, w in enumerate(words)):
                     edges.setdefault((i, j), []).append((len(words), b, float(len(words)) + b - 1, b))
-    spellings = _pinyin_spellings(tuple(zh))
+    spellings = _pinyin_spellings(tuple(zh)) if any(u.kind == "L" for u in units) else {}
     for i, u in enumerate(units):
         if u.kind == "L":
             low = u.text.lower()
@@ -261,9 +282,18 @@ def score_starts(units: list[Unit], zh: list[str]) -> list[tuple[float, float]]:
     best[n][m] = (0.0, 0)
     for j in range(m - 1, -1, -1):
         best[n][j] = (best[n][j + 1][0] - SKIP_ZH, 0)
+    # gap[r][j]: the best way to pair a run of 1-4 Chinese characters from j with units ending before row r
+    # (translation without phonetic evidence), less GAP per character: (score, explained)
+    gap: list[list[tuple[float, int]]] = [[]] * (n + 1)
+    gap[n] = _gap_row(best[n], m)
     for i in range(n - 1, -1, -1):
         skip_cost = SKIP_SOFT if units[i].kind == "S" else SKIP_KO
         row, below = best[i], best[i + 1]
+        # a translation run of a few units for a few characters: 1 Latin word, or up to 4 Hangul units
+        runs = 1
+        if units[i].kind != "L":
+            while runs < 4 and i + runs < n and units[i + runs].kind == "H":
+                runs += 1
         for j in range(m, -1, -1):
             score, explained = below[j][0] - skip_cost, below[j][1]
             if j < m and row[j + 1][0] - SKIP_ZH > score:
@@ -274,17 +304,27 @@ def score_starts(units: list[Unit], zh: list[str]) -> list[tuple[float, float]]:
                     if cand > score:
                         score, explained = cand, best[i + a][j + b][1] + covered
             if j < m:
-                # translation without phonetic evidence: a few units for a few characters
-                limit_a = 1 if units[i].kind == "L" else 4
-                for a in range(1, limit_a + 1):
-                    if i + a > n or (a > 1 and units[i + a - 1].kind != "H"):
-                        break
-                    for b in range(1, min(4, m - j) + 1):
-                        cand = best[i + a][j + b][0] - GAP * (a + b)
-                        if cand > score:
-                            score, explained = cand, best[i + a][j + b][1]
+                for a in range(1, runs + 1):
+                    g_score, g_explained = gap[i + a][j]
+                    cand = g_score - GAP * a
+                    if cand > score:
+                        score, explained = cand, g_explained
             row[j] = (score, explained)
+        gap[i] = _gap_row(row, m)
     return [(best[i][0][0], best[i][0][1] / m if m else 0.0) for i in range(n)]
+
+
+def _gap_row(row: list[tuple[float, int]], m: int) -> list[tuple[float, int]]:
+    """For each j: max over b in 1..4 of row[j + b] less GAP * b (the first b on ties)."""
+    out = []
+    for j in range(m + 1):
+        top, top_explained = float("-inf"), 0
+        for b in range(1, min(4, m - j) + 1):
+            cand = row[j + b][0] - GAP * b
+            if cand > top:
+                top, top_explained = cand, row[j + b][1]
+        out.append((top, top_explained))
+    return out
 
 
 def _allowed_start(units: list[Unit], i: int) -> bool:
@@ -299,16 +339,30 @@ def _allowed_start(units: list[Unit], i: int) -> bool:
 def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
     """The Korean or Latin name that the bracket at `bracket` glosses, or None if there is none."""
     units = _units_before(text, bracket)
+    tokens = _zh_tokens(zh)
+    if not units or not tokens:
+        return None
+    # No name runs through a word that ends in a case particle, and none is much longer than its Chinese:
+    # align only the units that could start it (most of the cost is the alignment, quadratic in units).
+    barrier = max((i for i, u in enumerate(units) if u.barrier), default=-1)
+    units = units[max(barrier + 1, len(units) - (UNITS_PER_TOKEN * len(tokens) + EXTRA_UNITS)):]
     if not units:
         return None
-    tokens = _zh_tokens(zh)
-    if not tokens:
-        return None
+    word = _last_word(units)
+    if word:
+        exact = _standard_spelling(text, word, zh)
+        if exact is not None:
+            return exact
+        if len(word) < len(units):
+            # The word before the bracket alone explains all of the Chinese (지아딩(嘉定)): units further
+            # left could only explain characters already explained, so the full alignment would choose
+            # this word too (ties go to the later start). Aligning the word alone is much cheaper.
+            score, coverage = score_starts(word, tokens)[0]
+            if coverage >= 1.0:
+                return Choice(_render(text, word), word[0].start, 1.0, any(u.wrapped for u in word))
     scored = score_starts(units, tokens)
     best_i, best_s, best_cov = None, float("-inf"), 0.0
     for i in range(len(units) - 1, -1, -1):
-        if units[i].barrier:
-            break
         if not _allowed_start(units, i):
             continue
         s, cov = scored[i]
@@ -336,6 +390,28 @@ def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
     hangul_share = sum(1 for u in span if u.kind == "H") / len(span)
     confidence = 0.5 + 0.5 * best_cov if best_cov >= COVERAGE_FOR_PHONETICS else 0.4 + 0.2 * (1 - hangul_share)
     return Choice(name, span[0].start, min(1.0, confidence), any(u.wrapped for u in span))
+
+
+def _last_word(units: list[Unit]) -> list[Unit]:
+    """The Hangul word right before the bracket (from its word start), or [] if it is not all Hangul."""
+    i = len(units) - 1
+    while i > 0 and units[i].kind == "H" and not units[i].word_start:
+        i -= 1
+    word = units[i:]
+    return word if word[0].word_start and all(u.kind == "H" for u in word) else []
+
+
+def _standard_spelling(text: str, word: list[Unit], zh: str) -> Choice | None:
+    """The word spells the whole Chinese by the standard rules or in Sino-Korean (레이쥔(雷軍), 내권(內卷)):
+    the alignment could only choose that word, so skip it. Most names in edited press are written so."""
+    if not all(is_han(c) for c in zh):
+        return None
+    spelled = "".join(u.text for u in word)
+    if not len(zh) <= len(spelled) <= 2 * len(zh):  # one or two syllables per character (베이징, 닝더스다이)
+        return None
+    if spelled != phonetics.transliterate(zh) and (len(spelled) != len(zh) or spelled != phonetics.sino_korean(zh)):
+        return None
+    return Choice(_render(text, word), word[0].start, 1.0, any(u.wrapped for u in word))
 
 
 def _render(text: str, span: list[Unit]) -> str:

@@ -23,21 +23,30 @@ from .variants import to_simplified
 
 
 @lru_cache(maxsize=1)
-def _kind_endings() -> dict[str, list[tuple[str, str]]]:
-    table: dict[str, list[tuple[str, str]]] = {"ko": [], "zh": []}
+def _kind_endings() -> dict[str, dict[int, dict[str, str]]]:
+    """{lang: {ending length: {ending: kind}}} from data/kind_suffixes.tsv (Chinese endings simplified)."""
+    table: dict[str, dict[int, dict[str, str]]] = {"ko": {}, "zh": {}}
     for line in files("glossary").joinpath("data/kind_suffixes.tsv").read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
             lang, ending, kind = line.split("\t")[:3]
-            table[lang].append((ending if lang == "ko" else to_simplified(ending), kind))
-    for lang in table:
-        table[lang].sort(key=lambda e: len(e[0]), reverse=True)
-    return table
+            if lang == "zh":
+                ending = to_simplified(ending)
+            table[lang].setdefault(len(ending), {}).setdefault(ending, kind)
+    return {lang: dict(sorted(by_len.items(), reverse=True)) for lang, by_len in table.items()}
 
 
-@lru_cache(maxsize=1)
+def _longest_ending(name: str, lang: str, *, shortest: int = 1) -> str | None:
+    """The kind of the longest ending of `name` in the table (longer than `shortest - 1`), or None."""
+    for length, endings in _kind_endings()[lang].items():
+        if shortest <= length < len(name) and name[-length:] in endings:
+            return endings[name[-length:]]
+    return None
+
+
 def heads_a_name(word: str) -> bool:
     """대학, 그룹, 성, 관리위원회: a Korean word that ends like the head of a name."""
-    return any(word.endswith(ending) for ending, _ in _kind_endings()["ko"])
+    return any(word[-length:] in endings for length, endings in _kind_endings()["ko"].items()
+               if length <= len(word))
 
 
 @lru_cache(maxsize=1)
@@ -49,21 +58,15 @@ def surnames() -> frozenset[str]:
 def _ending_kind(ko: str, zh: str, suffix_after: str | None) -> str | None:
     """The kind the name's head tells: the Chinese head first (闵行区 is a place even in 민항구(闵行区)인민정부,
     where the bracket glosses the district), then the Korean one with the suffix (푸단(復旦)대학)."""
-    endings = _kind_endings()
     chinese = to_simplified(zh.replace(" ", ""))
-    for ending, kind in endings["zh"]:
-        # a one-character ending (山, 口, 国) is a head only on a longer name: 眉山 may be a person
-        if chinese.endswith(ending) and len(chinese) > len(ending) and (len(ending) > 1 or len(chinese) >= 3):
-            return kind
+    # a one-character ending (山, 口, 国) is a head only on a longer name: 眉山 may be a person
+    kind = _longest_ending(chinese, "zh", shortest=1 if len(chinese) >= 3 else 2)
+    if kind:
+        return kind
+    # a one-syllable Korean ending (성, 시, 구) is ambiguous inside words (육성, 도시):
+    # trust it only when it stands after the bracket
     korean = ((ko or "") + (suffix_after or "")).replace(" ", "")
-    for ending, kind in endings["ko"]:
-        # a one-syllable Korean ending (성, 시, 구) is ambiguous inside words (육성, 도시):
-        # trust it only when it stands after the bracket
-        if len(ending) == 1 and not suffix_after:
-            continue
-        if korean.endswith(ending) and len(korean) > len(ending):
-            return kind
-    return None
+    return _longest_ending(korean, "ko", shortest=1 if suffix_after else 2)
 
 
 @lru_cache(maxsize=1)
