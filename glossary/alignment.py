@@ -409,6 +409,9 @@ def _standard_spelling(text: str, word: list[Unit], zh: str) -> Choice | None:
     spelled = "".join(u.text for u in word)
     if not len(zh) <= len(spelled) <= 2 * len(zh):  # one or two syllables per character (베이징, 닝더스다이)
         return None
+    # cheap test first: the first syllable must begin one of the first character's renderings
+    if not any(r.startswith(spelled[0]) for r, _ in _char_renderings(zh[0])):
+        return None
     if spelled != phonetics.transliterate(zh) and (len(spelled) != len(zh) or spelled != phonetics.sino_korean(zh)):
         return None
     return Choice(_render(text, word), word[0].start, 1.0, any(u.wrapped for u in word))

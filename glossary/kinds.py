@@ -113,7 +113,7 @@ def _is_sino_korean_word(ko: str, zh: str) -> bool:
 
 def person_name_shape(zh: str) -> bool:
     """A surname and a given name of one or two characters (王宁, 鍾睒睒, 欧阳娜娜)."""
-    han = zh.replace("·", "")
+    han = to_simplified(zh.replace("·", ""))  # 習近平: surnames are listed in one script
     if not all(is_han(c) for c in han):
         return False
     names = surnames()
@@ -128,7 +128,8 @@ _JIEBA_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place",
 
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
-    """jieba's dictionary of words and their part-of-speech tags (349k words), loaded once."""
+    """jieba's dictionary of words and their part-of-speech tags (349k words, ~60 MB), loaded once; jieba's
+    segmenter (another ~65 MB) is never initialized."""
     import logging
     import warnings
 
@@ -138,12 +139,25 @@ def _word_tags() -> dict[str, str]:
         import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.posseg.dt.tokenizer.check_initialized()
     return jieba.posseg.dt.word_tag_tab
 
 
 def dictionary_tag(zh: str) -> str | None:
-    return _word_tags().get(to_simplified(zh.replace(" ", "")))
+    """jieba's tag for the whole Chinese form; a form made only of place words (上海嘉定, 北京海淀) is ns."""
+    word = to_simplified(zh.replace(" ", ""))
+    tags = _word_tags()
+    if word in tags:
+        return tags[word]
+    parts, i = [], 0
+    while i < len(word):  # longest dictionary words first, left to right
+        for length in range(min(4, len(word) - i), 1, -1):
+            if word[i:i + length] in tags:
+                parts.append(tags[word[i:i + length]])
+                i += length
+                break
+        else:
+            return None
+    return "ns" if parts and all(tag == "ns" for tag in parts) else None
 
 
 def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: str | None,
@@ -159,6 +173,10 @@ def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: s
         return kind
     if re.search(r"[「『《〈]\s*$", before):
         return "doc"
+    if ko and not has_hangul(ko):
+        return "org"  # a Latin name glossed in Chinese is almost always a company or brand (ZTE(中兴))
+    if sum(1 for c in zh if is_han(c)) == 1:
+        return "term"  # a word glossed by one character: 질(質), 현(縣), 위안(元)
     tag = dictionary_tag(zh)
     if tag == "t":
         return "place"  # a time word that is a name is an era or dynasty (南宋); holidays end in 节 above
@@ -169,10 +187,8 @@ def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: s
         return kind
     if ko and _is_sino_korean_word(ko, zh) and not shaped:
         return "term"
-    if shaped and (tag is None or tag.startswith("nr")) and (ko is None or has_hangul(ko)):
+    if shaped and (tag is None or tag.startswith("nr")):
         return "person"
-    if ko and not has_hangul(ko):
-        return "org"  # a Latin name glossed in Chinese is almost always a company or brand
     if ko and " " in ko.strip():
         return "term"  # a phrase of Korean words is a translated term (정서 가치, 중국식 현대화)
     if tag is not None:
