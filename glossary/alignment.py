@@ -48,7 +48,6 @@ class Unit:
     word_start: bool   # preceded by white space, a delimiter or a line start
     chain: int         # Latin chain id (consecutive Latin words form one name: GAC Group)
     wrapped: bool = False  # this unit is on the line before a wrapped line break
-    barrier: bool = False  # the unit ends a word with a case particle: no name runs through it
 
 
 @dataclass
@@ -60,12 +59,17 @@ class Choice:
 
 
 def _units_before(text: str, pos: int) -> list[Unit]:
-    """Units left of `pos` back to a delimiter, in text order. A wrapped line (쿤\\n룬칩) is crossed."""
+    """Units left of `pos` that could belong to a name, in text order. A wrapped line (쿤\n룬칩) is crossed.
+
+    Scanning stops at a delimiter, and at a word that ends in a case particle (지아딩수소에너지항은): no name
+    runs through it, so nothing before it is looked at.
+    """
     end = pos
     while end > 0 and text[end - 1] in " \u3000":
         end -= 1
     lo = max(0, end - WINDOW)
     units: list[Unit] = []
+    word_begin = 0  # index in `units` (collected right to left) where the current word began
     i = end
     wrapped = False
     while i > lo:
@@ -88,6 +92,10 @@ def _units_before(text: str, pos: int) -> list[Unit]:
         elif ch in " \u3000":
             if units:
                 units[-1].word_start = True
+                if word_begin > 0 and _ends_in_particle(units[word_begin:]):
+                    del units[word_begin:]
+                    break
+                word_begin = len(units)
             i -= 1
             while i > lo and text[i - 1] in " \u3000":
                 i -= 1
@@ -102,7 +110,6 @@ def _units_before(text: str, pos: int) -> list[Unit]:
     if units:
         units[-1].word_start = True
     units.reverse()
-    _mark_particle_ends(units)
     # Latin chains: Latin words separated by single spaces (GAC Group, Mango Excellent Media)
     chain = -1
     for k, u in enumerate(units):
@@ -117,25 +124,16 @@ def _units_before(text: str, pos: int) -> list[Unit]:
     return units
 
 
+def _ends_in_particle(word_reversed: list[Unit]) -> bool:
+    """A word (its units right to left) of Hangul that ends in a case particle: 항은, 광저우에는."""
+    if word_reversed[0].kind != "H":
+        return False
+    text = "".join(u.text for u in reversed(word_reversed) if u.kind == "H")
+    return any(len(text) > len(p) and text.endswith(p) for p in _barrier_particles())
+
+
 def _is_han_token(tok: str) -> bool:
     return len(tok) == 1 and is_han(tok)
-
-
-def _mark_particle_ends(units: list[Unit]) -> None:
-    """A word that ends in a case particle (지아딩수소에너지항은) closes any name before the next word."""
-    particles = _barrier_particles()
-    word: list[Unit] = []
-    for k in range(len(units) + 1):
-        if k == len(units) or units[k].word_start:
-            text = "".join(u.text for u in word if u.kind == "H")
-            if word and word[-1].kind == "H" and k < len(units):
-                for particle in particles:
-                    if len(text) > len(particle) and text.endswith(particle):
-                        word[-1].barrier = True
-                        break
-            word = []
-        if k < len(units):
-            word.append(units[k])
 
 
 @lru_cache(maxsize=1)
@@ -344,8 +342,7 @@ def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
         return None
     # No name runs through a word that ends in a case particle, and none is much longer than its Chinese:
     # align only the units that could start it (most of the cost is the alignment, quadratic in units).
-    barrier = max((i for i, u in enumerate(units) if u.barrier), default=-1)
-    units = units[max(barrier + 1, len(units) - (UNITS_PER_TOKEN * len(tokens) + EXTRA_UNITS)):]
+    units = units[max(0, len(units) - (UNITS_PER_TOKEN * len(tokens) + EXTRA_UNITS)):]
     if not units:
         return None
     word = _last_word(units)
