@@ -7,8 +7,8 @@ cache hits. Here every line of the corpora (default ../shared/corpus and ../shar
 random order, and every pair kozh finds in it gets a new Chinese name of the same length (random frequent
 characters). The Korean before the bracket becomes the new name written the way the old one was: its
 standard transliteration where the old Korean was the standard one, its Sino-Korean reading where that was
-the old Korean, an informal spelling (지아 for 자, 티엔 for 톈, drawn at random) where the old Korean spelled
-the Chinese otherwise, and the old Korean kept where it was a translation. So the text keeps the corpus's
+the old Korean, a non-standard spelling (split into the old number of words, one vowel moved to a near one)
+where the old Korean spelled the Chinese otherwise, and the old Korean kept where it was a translation. So the text keeps the corpus's
 shapes (tables, prose, bracket kinds, the share of standard and informal spellings) while no name repeats
 more than chance allows.
 """
@@ -37,6 +37,28 @@ def _han_pool() -> str:
     return next(line for line in text.splitlines() if line and not line.startswith("#"))[:1000]
 
 
+_NEAR_VOWEL = {"ㅓ": "ㅗ", "ㅗ": "ㅓ", "ㅜ": "ㅡ", "ㅡ": "ㅜ", "ㅐ": "ㅔ", "ㅔ": "ㅐ", "ㅕ": "ㅛ", "ㅛ": "ㅕ"}
+
+
+def _informal(standard: str, words: int, rng: random.Random) -> str:
+    """A spelling of the name that is not the standard one, the way the old Korean was not: split into the
+    old number of words (상하이 지아딩), and one syllable's vowel moved to a near one (펑 -> 퐁), as slips and
+    dialect spellings do. The extractor has to align these by sound, as it did the old name."""
+    from glossary.phonetics import compose, decompose
+
+    chars = list(standard)
+    options = [i for i, ch in enumerate(chars) if decompose(ch)[1] in _NEAR_VOWEL]
+    if options:
+        i = rng.choice(options)
+        lead, vowel, tail = decompose(chars[i])
+        chars[i] = compose(lead, _NEAR_VOWEL[vowel], tail)
+    if words > 1 and len(chars) >= words:
+        cuts = sorted(rng.sample(range(1, len(chars)), words - 1))
+        for k, cut in enumerate(cuts):
+            chars.insert(cut + k, " ")
+    return "".join(chars)
+
+
 def renamer(rng: random.Random):
     """A function line -> line with every pair's Korean and Chinese replaced by a new name."""
     from glossary import phonetics
@@ -57,9 +79,8 @@ def renamer(rng: random.Random):
                 ko = phonetics.transliterate(zh)
             elif p.ko == phonetics.sino_korean(old_zh):
                 ko = phonetics.sino_korean(zh)
-            elif p.score >= 0.75:  # mostly explained by the sound: an informal spelling
-                ko = "".join(rng.choice(phonetics.pinyin_to_hangul(s, informal=True) or ("",))
-                             for s in phonetics.pinyin(zh))
+            elif p.score >= 0.75:  # mostly explained by the sound: spelled otherwise
+                ko = _informal(phonetics.transliterate(zh), len(p.ko.split()), rng)
             else:
                 ko = p.ko
             ko = ko or p.ko

@@ -30,6 +30,8 @@ SKIP_SOFT = 0.2        # a middle dot inside a name (성·시)
 ZH_CREDIT = 0.5        # per Chinese character explained
 GAP = 0.3              # per unit and character in an unexplained-but-paired run (translation)
 WORD_START = 1.0       # the span starts at a word boundary
+PART_OF_WORD = 1.5     # a span that starts inside a word and leaves Chinese unexplained cuts a word apart
+                       # (오 of 마카오(澳門), 구 of 통상구(口岸)); a whole explanation may (상하이지아딩(嘉定))
 FUZZY = 0.3            # credit per syllable for a near spelling (진 for 쥔): less than SKIP_KO, so a near
                        # spelling supports a name but never makes one on its own
 COVERAGE_FOR_PHONETICS = 0.5  # below this share of Chinese explained, the noun phrase decides
@@ -363,7 +365,10 @@ def choose_name(text: str, bracket: int, zh: str) -> Choice | None:
         if not _allowed_start(units, i):
             continue
         s, cov = scored[i]
-        s += WORD_START if units[i].word_start else 0.0
+        if units[i].word_start:
+            s += WORD_START
+        elif cov < 1.0 and units[i - 1].kind == "H":
+            s -= PART_OF_WORD
         if s > best_s + 1e-9:
             best_i, best_s, best_cov = i, s, cov
     if best_i is None:
@@ -399,19 +404,38 @@ def _last_word(units: list[Unit]) -> list[Unit]:
 
 
 def _standard_spelling(text: str, word: list[Unit], zh: str) -> Choice | None:
-    """The word spells the whole Chinese by the standard rules or in Sino-Korean (레이쥔(雷軍), 내권(內卷)):
-    the alignment could only choose that word, so skip it. Most names in edited press are written so."""
+    """The word spells the whole Chinese, each character by a spelling of one of its readings or by its
+    Sino-Korean reading (레이쥔(雷軍), 지아딩(嘉定), 내권(內卷), 안타체육(安踏體育)): the alignment could only
+    choose that word, so skip it. Most names in press are written so."""
     if not all(is_han(c) for c in zh):
         return None
     spelled = "".join(u.text for u in word)
     if not len(zh) <= len(spelled) <= 2 * len(zh):  # one or two syllables per character (베이징, 닝더스다이)
         return None
-    # cheap test first: the first syllable must begin one of the first character's renderings
-    if not any(r.startswith(spelled[0]) for r, _ in _char_renderings(zh[0])):
-        return None
-    if spelled != phonetics.transliterate(zh) and (len(spelled) != len(zh) or spelled != phonetics.sino_korean(zh)):
+    if not _spells(spelled, zh):
         return None
     return Choice(_render(text, word), word[0].start, 1.0, any(u.wrapped for u in word))
+
+
+def _spells(spelled: str, zh: str) -> bool:
+    """Can `spelled` be cut into one rendering per character of `zh`, in order?"""
+    ends = {0}
+    for ch in zh:
+        options = _standard_renderings(ch)
+        ends = {e + len(o) for e in ends for o in options if spelled.startswith(o, e)}
+        if not ends:
+            return False
+    return len(spelled) in ends
+
+
+@lru_cache(maxsize=32768)
+def _standard_renderings(ch: str) -> frozenset[str]:
+    """The Hangul of each Mandarin reading of a character, standard and the informal spellings of the
+    syllable table (지아 for jia), and its Sino-Korean readings (with the initial-sound rule's forms)."""
+    forms = {h for syl in phonetics.char_pinyin(ch) for h in phonetics.pinyin_to_hangul(syl, informal=True) or ()}
+    for h in phonetics.char_sino(ch):
+        forms |= {h, phonetics.initial_sound_rule(h)}
+    return frozenset(f for f in forms if f)
 
 
 def _render(text: str, span: list[Unit]) -> str:

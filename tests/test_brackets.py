@@ -116,3 +116,12 @@ def test_kind_from_evidence(text, kind):
 def test_pair_json_keys():
     row = one("레이쥔(雷軍·55·사진) 회장").to_json()
     assert row == {"ko": "레이쥔", "zh": "雷軍", "en": None, "kind": "person", "score": 1.0, "age": 55, "photo": True}
+
+
+@pytest.mark.parametrize("text, ko", [
+    ("홍콩과 마카오(澳門)를 잇는 다리", "마카오"),        # an exonym: 오 alone would cut the word apart
+    ("소비자는 이제 가성비(性價比)를 따진다.", "가성비"),  # a Korean word whose hanja order differs
+    ("상하이지아딩(嘉定)에 공장이 있다.", "지아딩"),      # a whole explanation may start inside a word
+])
+def test_a_partly_explained_span_does_not_cut_a_word(text, ko):
+    assert one(text).ko == ko

@@ -1,7 +1,7 @@
 """The dev gold (../shared/eval) scored through the real CLI and the shipped scorer, when present.
 
 These are training figures: the rules were developed on these files. The floors sit just under the
-measured figures (newsletters: strict F1 0.994, kind 0.887; news articles: strict F1 0.967, kind 0.831),
+measured figures (newsletters: strict F1 0.994, kind 0.887; news articles: strict F1 0.982, kind 0.831),
 so a regression of 0.01 fails.
 """
 import subprocess
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.dev_gold,
 
 SETS = {  # gold file: (corpus folder, strict F1 floor, kind accuracy floor)
     "pairs-dev.jsonl": ("corpus", 0.985, 0.878),
-    "pairs-news-dev.jsonl": ("corpus-news", 0.958, 0.822),
+    "pairs-news-dev.jsonl": ("corpus-news", 0.973, 0.822),
 }
 
 
