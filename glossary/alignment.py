@@ -277,53 +277,55 @@ def score_starts(units: list[Unit], zh: list[str]) -> list[tuple[float, float]]:
     n, m = len(units), len(zh)
     edges = _edges(units, zh)
     neg = float("-inf")
-    # best[i][j] = (score, zh explained) aligning units[i:] with zh[j:]
-    best = [[(neg, 0)] * (m + 1) for _ in range(n + 1)]
-    best[n][m] = (0.0, 0)
+    skip_ko, skip_soft, skip_zh, zh_credit, gap_cost = SKIP_KO, SKIP_SOFT, SKIP_ZH, ZH_CREDIT, GAP
+    # score[i][j], explained[i][j]: the best alignment of units[i:] with zh[j:]
+    score = [[neg] * (m + 1) for _ in range(n + 1)]
+    explained = [[0] * (m + 1) for _ in range(n + 1)]
+    score[n][m] = 0.0
     for j in range(m - 1, -1, -1):
-        best[n][j] = (best[n][j + 1][0] - SKIP_ZH, 0)
-    # gap[r][j]: the best way to pair a run of 1-4 Chinese characters from j with units ending before row r
-    # (translation without phonetic evidence), less GAP per character: (score, explained)
+        score[n][j] = score[n][j + 1] - skip_zh
+    # gap[r][j]: the best pairing of a run of 1-4 Chinese characters from j, explaining nothing, with units
+    # that end at row r, less GAP per character: (score, explained) — a translation without phonetic evidence
     gap: list[list[tuple[float, int]]] = [[]] * (n + 1)
-    gap[n] = _gap_row(best[n], m)
+    gap[n] = _gap_row(score[n], explained[n], m)
     for i in range(n - 1, -1, -1):
-        skip_cost = SKIP_SOFT if units[i].kind == "S" else SKIP_KO
-        row, below = best[i], best[i + 1]
+        skip_cost = skip_soft if units[i].kind == "S" else skip_ko
+        row, row_e, below, below_e = score[i], explained[i], score[i + 1], explained[i + 1]
         # a translation run of a few units for a few characters: 1 Latin word, or up to 4 Hangul units
         runs = 1
         if units[i].kind != "L":
             while runs < 4 and i + runs < n and units[i + runs].kind == "H":
                 runs += 1
+        gaps = [(gap[i + a], gap_cost * a) for a in range(1, runs + 1)]
         for j in range(m, -1, -1):
-            score, explained = below[j][0] - skip_cost, below[j][1]
-            if j < m and row[j + 1][0] - SKIP_ZH > score:
-                score, explained = row[j + 1][0] - SKIP_ZH, row[j + 1][1]
+            best, best_e = below[j] - skip_cost, below_e[j]
+            if j < m and row[j + 1] - skip_zh > best:
+                best, best_e = row[j + 1] - skip_zh, row_e[j + 1]
             for a, b, credit, covered in edges.get((i, j), ()):
                 if i + a <= n and j + b <= m:
-                    cand = best[i + a][j + b][0] + credit + ZH_CREDIT * b
-                    if cand > score:
-                        score, explained = cand, best[i + a][j + b][1] + covered
+                    cand = score[i + a][j + b] + credit + zh_credit * b
+                    if cand > best:
+                        best, best_e = cand, explained[i + a][j + b] + covered
             if j < m:
-                for a in range(1, runs + 1):
-                    g_score, g_explained = gap[i + a][j]
-                    cand = g_score - GAP * a
-                    if cand > score:
-                        score, explained = cand, g_explained
-            row[j] = (score, explained)
-        gap[i] = _gap_row(row, m)
-    return [(best[i][0][0], best[i][0][1] / m if m else 0.0) for i in range(n)]
+                for g, cost in gaps:
+                    cand = g[j][0] - cost
+                    if cand > best:
+                        best, best_e = cand, g[j][1]
+            row[j], row_e[j] = best, best_e
+        gap[i] = _gap_row(row, row_e, m)
+    return [(score[i][0], explained[i][0] / m if m else 0.0) for i in range(n)]
 
 
-def _gap_row(row: list[tuple[float, int]], m: int) -> list[tuple[float, int]]:
+def _gap_row(row: list[float], row_e: list[int], m: int) -> list[tuple[float, int]]:
     """For each j: max over b in 1..4 of row[j + b] less GAP * b (the first b on ties)."""
     out = []
     for j in range(m + 1):
-        top, top_explained = float("-inf"), 0
+        top, top_e = float("-inf"), 0
         for b in range(1, min(4, m - j) + 1):
-            cand = row[j + b][0] - GAP * b
+            cand = row[j + b] - GAP * b
             if cand > top:
-                top, top_explained = cand, row[j + b][1]
-        out.append((top, top_explained))
+                top, top_e = cand, row_e[j + b]
+        out.append((top, top_e))
     return out
 
 
