@@ -85,7 +85,8 @@ class ImportReport:
 _LANG_NAMES = {
     "ko": "ko", "kor": "ko", "korean": "ko", "한국어": "ko", "한국말": "ko", "조선어": "ko",
     "zh": "zh", "zho": "zh", "chi": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "漢語": "zh", "중국어": "zh",
-    "zh-hans": "zh-Hans", "simplified chinese": "zh-Hans", "chinese (simplified)": "zh-Hans", "简体中文": "zh-Hans",
+    "zh-hans": "zh-Hans", "simplified chinese": "zh-Hans", "chinese (prc)": "zh-Hans",
+    "chinese (simplified, prc)": "zh-Hans", "chinese (taiwan)": "zh-Hant", "chinese (traditional, taiwan)": "zh-Hant", "chinese (simplified)": "zh-Hans", "简体中文": "zh-Hans",
     "简体": "zh-Hans",
     "zh-hant": "zh-Hant", "traditional chinese": "zh-Hant", "chinese (traditional)": "zh-Hant", "繁體中文": "zh-Hant",
     "繁體": "zh-Hant", "繁体": "zh-Hant",
