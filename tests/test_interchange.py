@@ -610,3 +610,37 @@ def test_unknown_format_and_missing_file(small, tmp_path):
         import_file(small, tmp_path / "nothere.tbx")
     with pytest.raises(KozhError, match="unknown format"):
         export(small, "xlsx", tmp_path / "out")
+
+
+def omegat_glossary(data: bytes, source: str, target: str) -> list[tuple[str, str]]:
+    """What OmegaT 3.6 (GlossaryReaderTBX) makes of a TBX file: it unmarshals TBX v2 <martif> only
+    (JAXB, no namespace) and, per termEntry, pairs every term of the langSets whose language code is
+    the project's source language with every term of the target language's langSets, or with nothing
+    when there is none; descrip and note texts become the entry's comment. Checked once against
+    OmegaT 3.6.0 itself (Debian's package) on the shipped glossary: 3439 entries ko -> zh-CN,
+    3516 zh-CN -> ko, the same counts as this rule."""
+    root = etree.fromstring(data)
+    assert root.tag == "martif"
+    pairs = []
+    for entry in root.iter("termEntry"):
+        def terms(code):
+            return [t.text for s in entry.iter("langSet") if s.get(XML_LANG).split("-")[0] == code
+                    for t in s.iter("term")]
+        pairs += [(s, t) for s in terms(source) for t in (terms(target) or [""])]
+    return pairs
+
+
+def test_tbx2_is_what_omegat_reads(small_db, tmp_path):
+    out = tmp_path / "omegat.tbx"
+    export(small_db, "tbx2", out)
+    data = out.read_bytes()
+    assert b'<martif type="TBX-Basic" xml:lang="ko">' in data and b"<p type=\"XCSURI\">TBXBasicXCSV02.xcs</p>" in data
+    assert sorted(omegat_glossary(data, "ko", "zh")) == [
+        ("닝더스다이", "宁德时代"), ("닝더스다이", "寧德時代"), ("닝더스다이", "寧德時代新能源科技"),
+        ("허페이 하이테크존", "合肥"), ("허페이시", "合肥"), ("허페이시", "合肥市"),
+        ("화웨이", "华为"), ("화웨이", "华为技术有限公司"), ("화웨이", "華為"), ("화웨이", "華爲")]
+    root = etree.fromstring(data)
+    (cn,) = root.xpath("//tig[term='닝더스다이']/termNote[@type='administrativeStatus']/text()")
+    assert cn == "deprecatedTerm-admn-sts"  # kept, so OmegaT and kozh both see it is not to be used
+    copy = new_db(tmp_path / "copy.sqlite")
+    assert import_file(copy, out).created == 4
