@@ -644,3 +644,24 @@ def test_tbx2_is_what_omegat_reads(small_db, tmp_path):
     assert cn == "deprecatedTerm-admn-sts"  # kept, so OmegaT and kozh both see it is not to be used
     copy = new_db(tmp_path / "copy.sqlite")
     assert import_file(copy, out).created == 4
+
+
+def test_cli_export_options(small_db, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "memoq.csv"
+    result = runner.invoke(main, ["export", "--db", str(small_db), "--format", "csv", "--layout", "memoq",
+                                  "--bom", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + MEMOQ_HEADER.encode() + b"\r\n")
+    for args, message in ((["--format", "tbx", "--layout", "memoq"], "a layout only applies to csv and tsv"),
+                          (["--format", "csv", "--layout", "memoq", "--include-readings"],
+                           "the memoq layout has no status column to mark readings")):
+        result = runner.invoke(main, ["export", "--db", str(small_db), *args, "-o", str(tmp_path / "x")])
+        assert result.exit_code == 2 and f"kozh: error: {message}" in result.output, result.output
+        assert not (tmp_path / "x").exists()
+    result = runner.invoke(main, ["export", "--db", str(small_db), "--format", "tbx", "--include-readings"])
+    assert result.exit_code == 0 and "<term>화위</term>" in result.output
