@@ -266,15 +266,14 @@ def parse_tbx(data: bytes, name: str, ignored: dict[str, int]) -> list[Entry]:
                 text = clean("".join(terms[0].itertext()))
                 if not text:
                     continue
-                status, reading = _status(container, name), False
+                status = _status(container, name)
                 for note in _notes(container):
                     if m := _READING_NOTE_RE.fullmatch(note):  # written as deprecated, kept as it was
-                        status, reading = m.group(1), True
+                        status = m.group(1)
                     elif m := _PINYIN_NOTE.fullmatch(note):
                         pinyin.append(Term(m.group(2), "pinyin", m.group(1) or "preferred",
                                            line=container.sourceline))
-                entry.terms.append(Term(text, term_lang(lang, text), status, line=terms[0].sourceline,
-                                        reading=reading))
+                entry.terms.append(Term(text, term_lang(lang, text), status, line=terms[0].sourceline))
         entry.terms += pinyin
         entries.append(entry)
     return entries
