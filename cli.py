@@ -298,24 +298,31 @@ def check(db, as_json, html, rules, config, files):
 
 @main.command("export")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv", "jsonl", "omegat"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["tbx", "tbx2", "csv", "tsv", "jsonl", "omegat"]), required=True,
+              help="tbx: TBX-Basic v3; tbx2: TBX-Basic 2008 (<martif>, OmegaT and older tools).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True)
+@click.option("--layout", type=click.Choice(["generic", "memoq", "trados"]), default="generic", show_default=True,
+              help="Column names and layout of csv/tsv: kozh's own, or what memoQ or Trados maps on import.")
+@click.option("--include-readings", is_flag=True,
+              help="Also write the Sino-Korean readings kept only for matching (as deprecated terms).")
 @click.option("--bom", is_flag=True, help="Start csv/tsv with a UTF-8 byte-order mark (Excel).")
 @click.option("--direction", type=click.Choice(["ko-zh", "zh-ko"]), default="ko-zh", show_default=True,
               help="Source and target language for --format omegat.")
-def export_(db, fmt, output, bom, direction):
-    """Write the glossary as TBX-Basic, CSV/TSV, JSON lines or an OmegaT glossary."""
+def export_(db, fmt, output, layout, include_readings, bom, direction):
+    """Write the glossary as TBX-Basic (v3 or 2008), CSV/TSV, JSON lines or an OmegaT glossary."""
     from glossary.interchange import export
 
     out = sys.stdout.buffer if output == "-" else output
-    count = export(_db(db), fmt, out, bom=bom, direction=direction)
+    count = export(_db(db), fmt, out, bom=bom, direction=direction, layout=layout,
+                   include_readings=include_readings)
     if output != "-":
         click.echo(f"{output}: {count} entities", err=True)
 
 
 @main.command("import")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv", "jsonl", "omegat"]), help="Guessed when omitted.")
+@click.option("--format", "fmt", type=click.Choice(["tbx", "tbx2", "csv", "tsv", "jsonl", "omegat"]),
+              help="Guessed when omitted (tbx reads v3 and v2 alike).")
 @click.option("--map", "mapping", multiple=True, metavar="HEADER=LANG",
               help="CSV header mapping, e.g. --map Korean=ko --map 中文=zh-Hans (LANG '-' ignores the column).")
 @click.argument("path", type=click.Path(dir_okay=False))

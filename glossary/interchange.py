@@ -26,7 +26,8 @@ from glossary.errors import KozhError
 from glossary.link import KINDS, LANGS, STATUSES, entity_id_for, fold, fold_zh, zh_lang
 from glossary.store import entity_aliases, live_id, open_db, transaction
 
-FORMATS = ("tbx", "csv", "tsv", "jsonl", "omegat")
+FORMATS = ("tbx", "tbx2", "csv", "tsv", "jsonl", "omegat")
+LAYOUTS = ("generic", "memoq", "trados")
 DIRECTIONS = ("ko-zh", "zh-ko")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # checked before reading: a glossary is never this big
 ZH = ("zh-Hans", "zh-Hant")
@@ -48,8 +49,9 @@ class Term:
     status: str | None = None
     origin: str | None = None
     count: int | None = None
-    context: str | None = None    # a mention snippet (export only)
+    context: str | None = None    # a Korean mention snippet (export only, Korean terms only)
     line: int | None = None       # where the file has it (import only)
+    reading: bool = False         # a form kept only so the resolver matches it (see is_reading)
 
 
 @dataclass
@@ -83,7 +85,8 @@ class ImportReport:
 _LANG_NAMES = {
     "ko": "ko", "kor": "ko", "korean": "ko", "한국어": "ko", "한국말": "ko", "조선어": "ko",
     "zh": "zh", "zho": "zh", "chi": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "漢語": "zh", "중국어": "zh",
-    "zh-hans": "zh-Hans", "simplified chinese": "zh-Hans", "chinese (simplified)": "zh-Hans", "简体中文": "zh-Hans",
+    "zh-hans": "zh-Hans", "simplified chinese": "zh-Hans", "chinese (prc)": "zh-Hans",
+    "chinese (simplified, prc)": "zh-Hans", "chinese (taiwan)": "zh-Hant", "chinese (traditional, taiwan)": "zh-Hant", "chinese (simplified)": "zh-Hans", "简体中文": "zh-Hans",
     "简体": "zh-Hans",
     "zh-hant": "zh-Hant", "traditional chinese": "zh-Hant", "chinese (traditional)": "zh-Hant", "繁體中文": "zh-Hant",
     "繁體": "zh-Hant", "繁体": "zh-Hant",
@@ -173,16 +176,41 @@ def decode_id(value: str | None) -> str | None:
 # ---------------------------------------------------------------- export
 
 
+def _reads_as_sino_korean(korean: str, zh_forms: Sequence[str]) -> bool:
+    """Syllable by syllable a Sino-Korean reading of one of zh_forms (영덕시대 = 宁德时代)."""
+    from glossary.phonetics import char_sino
+    from glossary.scripts import is_han
+
+    syllables = korean.replace(" ", "")
+    for zh in zh_forms:
+        chars = [c for c in zh if is_han(c)]
+        if len(chars) == len(syllables) and all(s in char_sino(c) for s, c in zip(syllables, chars)):
+            return True
+    return False
+
+
+def is_reading(term: Term, zh_forms: Sequence[str], preferred_ko: Sequence[str] = ()) -> bool:
+    """A form the glossary keeps so that the resolver matches it, not one to offer as a translation:
+    a Korean form nobody wrote (never seen in a document, not the preferred form) that is generated or
+    a Sino-Korean reading of one of the entity's Chinese forms (비아적 for 比亚迪, 영덕시대 for 宁德时代).
+    Where the standard (preferred) Korean form is itself a Sino-Korean reading, Korean names the entity
+    by reading its characters, and its other readings are real Korean forms too (통전부 beside
+    중국공산당 중앙통일전선공작부)."""
+    if term.lang != "ko" or term.status == "preferred" or term.origin == "attested" or (term.count or 0) > 0:
+        return False
+    if term.origin == "generated":
+        return True
+    return _reads_as_sino_korean(term.text, zh_forms) and \
+        not any(_reads_as_sino_korean(ko, zh_forms) for ko in preferred_ko)
+
+
 def read_entries(conn: sqlite3.Connection) -> list[Entry]:
-    """Every entity with its aliases (by language, preferred first, then by count) and, per alias, the
-    snippet of its best mention."""
+    """Every entity with its aliases (by language, preferred first, then by count) and, per Korean
+    alias, the snippet of its best mention (snippets are Korean text: they illustrate Korean terms only)."""
     contexts: dict[int, str] = {}
     rows = conn.execute(
-        """SELECT alias_id, snippet FROM (
-               SELECT ko_alias_id AS alias_id, snippet, score, document_id, seq FROM mentions WHERE ko_alias_id IS NOT NULL
-               UNION ALL SELECT zh_alias_id, snippet, score, document_id, seq FROM mentions WHERE zh_alias_id IS NOT NULL
-               UNION ALL SELECT en_alias_id, snippet, score, document_id, seq FROM mentions WHERE en_alias_id IS NOT NULL
-           ) m JOIN documents d ON d.id = m.document_id ORDER BY m.score DESC, d.path, m.seq""")
+        """SELECT ko_alias_id, snippet FROM mentions m JOIN documents d ON d.id = m.document_id
+           WHERE ko_alias_id IS NOT NULL ORDER BY m.score DESC, d.path, m.seq""")
     for alias_id, snippet in rows:
         contexts.setdefault(alias_id, snippet)
     terms: dict[str, list[Term]] = defaultdict(list)
@@ -193,37 +221,59 @@ def read_entries(conn: sqlite3.Connection) -> list[Entry]:
     for entity_id, kind, ko, zh, en in conn.execute("SELECT id, kind, ko, zh, en FROM entities ORDER BY id"):
         mine = sorted(terms.get(entity_id, []), key=lambda t: (
             _LANG_ORDER[t.lang], _STATUS_ORDER[t.status], -(t.count or 0), t.text))
-        note = next((t.context for t in sorted(mine, key=lambda t: (t.status != "preferred", t.lang not in ZH))
-                     if t.context), None)
-        entries.append(Entry(mine, id=entity_id, kind=kind, note=note, names={"ko": ko, "zh": zh, "en": en}))
+        zh_forms = [t.text for t in mine if t.lang in ZH]
+        preferred_ko = [t.text for t in mine if t.lang == "ko" and t.status == "preferred"]
+        for t in mine:
+            t.reading = is_reading(t, zh_forms, preferred_ko)
+        entries.append(Entry(mine, id=entity_id, kind=kind, names={"ko": ko, "zh": zh, "en": en}))
     return entries
 
 
+def offered(entry: Entry, include_readings: bool) -> Entry:
+    """The entry as a CAT tool should see it: without matching-only readings unless asked for."""
+    if include_readings:
+        return entry
+    return Entry([t for t in entry.terms if not t.reading], id=entry.id, kind=entry.kind, note=entry.note,
+                 line=entry.line, names=entry.names)
+
+
 def export(db_path: str | os.PathLike[str], fmt: str, out, *, bom: bool = False,
-           direction: str = "ko-zh") -> int:
+           direction: str = "ko-zh", layout: str = "generic", include_readings: bool = False) -> int:
     """Write the glossary at db_path to out (a path, written atomically, or a binary or text file object).
 
-    fmt: tbx (TBX-Basic v3, DCT style), csv, tsv (one row per entity, a column per language), jsonl
-    (one entity per line), omegat (source<TAB>target<TAB>comment in `direction`, ko-zh or zh-ko).
-    bom=True starts csv/tsv with a UTF-8 byte-order mark for Excel. Returns the number of entities written."""
+    fmt: tbx (TBX-Basic v3, DCT style), tbx2 (TBX-Basic 2008, TBX v2 <martif>, for OmegaT and older
+    tools), csv, tsv (one row per entity, see glossary.tabular for `layout`: generic, memoq, trados),
+    jsonl (one entity per line, every alias), omegat (source<TAB>target<TAB>comment in `direction`).
+    Matching-only readings (is_reading) are left out of tbx, tbx2, csv, tsv and omegat unless
+    include_readings; jsonl always has every alias. bom=True starts csv/tsv with a UTF-8 byte-order
+    mark for Excel. Returns the number of entities written."""
     if fmt not in FORMATS:
         raise KozhError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     if bom and fmt not in ("csv", "tsv"):
         raise KozhError("a byte-order mark is only written for csv and tsv")
     if direction not in DIRECTIONS:
         raise KozhError(f"unknown direction {direction!r}: use ko-zh or zh-ko")
+    if layout not in LAYOUTS:
+        raise KozhError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    if layout != "generic" and fmt not in ("csv", "tsv"):
+        raise KozhError("a layout only applies to csv and tsv")
+    if include_readings and layout != "generic":
+        raise KozhError(f"the {layout} layout has no status column to mark readings: "
+                        "export readings with the generic layout, tbx or tbx2")
     db = open_db(db_path, write=False)
     try:
         entries = read_entries(db.conn)
     finally:
         db.close()
-    if fmt == "tbx":
+    if fmt != "jsonl":
+        entries = [offered(e, include_readings) for e in entries]
+    if fmt in ("tbx", "tbx2"):
         from glossary.tbx import write_tbx
-        data = write_tbx(entries)
+        data = write_tbx(entries, version=3 if fmt == "tbx" else 2)
     else:
         from glossary import tabular
         if fmt in ("csv", "tsv"):
-            text = tabular.write_table(entries, delimiter="," if fmt == "csv" else "\t")
+            text = tabular.write_table(entries, delimiter="," if fmt == "csv" else "\t", layout=layout)
             data = (("\ufeff" if bom else "") + text).encode("utf-8")
         elif fmt == "jsonl":
             data = tabular.write_jsonl(entries).encode("utf-8")
@@ -325,7 +375,7 @@ def read_file(path: str | os.PathLike[str], *, fmt: str | None = None, mapping: 
         raise KozhError("a column mapping only applies to csv and tsv files")
     warnings: list[str] = []
     ignored: dict[str, int] = {}
-    if fmt == "tbx":
+    if fmt in ("tbx", "tbx2"):
         from glossary.tbx import parse_tbx
         entries = parse_tbx(data, name, ignored)
     else:

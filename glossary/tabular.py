@@ -1,13 +1,28 @@
 """Line formats: CSV / TSV (one row per entity), OmegaT glossaries, JSON lines.
 
-CSV/TSV columns: id, kind, ko, zh-Hans, zh-Hant, en, pinyin, note, then <lang>_status for each language.
-A language cell lists its forms separated by ';' (a literal ';' or '\\' is escaped with '\\'), the
-preferred form first. The status columns stay empty while a cell follows that rule (first preferred,
-the rest admitted); otherwise they list one status per form, in the cell's order ("admitted; admitted"
-for a language without a preferred form, "...; deprecated"). CAT tools can ignore them; kozh reads them
-back, so nothing about status is lost. note carries a mention snippet for the translator.
-Importing, headers are recognized by name (ko, Korean, ko-KR, zh-CN, Chinese, 中文, English, ...; a
-Chinese column without a script decides per form with OpenCC) or given by a mapping.
+CSV/TSV layouts (`layout=`):
+- generic: id, kind, ko, zh-Hans, zh-Hant, en, pinyin, note, then <lang>_status for each language.
+  A language cell lists its forms separated by ';' (a literal ';' or '\\' is escaped with '\\'), the
+  preferred form first. The status columns stay empty while a cell follows that rule (first preferred,
+  the rest admitted); otherwise they list one status per form, in the cell's order. kozh reads them
+  back, so nothing about status is lost.
+- memoq: the column names of memoQ's own term base CSV (docs.memoq.com, "Term base in CSV format",
+  WS API: entry-level columns Entry_ID, Entry_Subject, Entry_Note first, then one column per language
+  named by the language; "If the file has column headers, memoQ will try to find the right field for
+  every column", memoQ/memoQweb help, "Term base CSV import settings"). Alternatives of one language
+  share its cell, preferred first, separated by ';': the character to give memoQ's "Split alternatives
+  in field by" box (the same help page). Only usable terms are in the language columns; deprecated
+  forms and the pinyin are in Entry_Note ("pinyin: huá wèi | do not use (ko): 닝더스다이"), which
+  kozh reads back.
+- trados: the same content under plain language and field names (Korean, Chinese (Simplified),
+  Chinese (Traditional), English, Subject, Note, Entry ID), the header names MultiTerm Convert's
+  spreadsheet wizard offers to map to index fields (languages) and descriptive fields.
+In every layout a cell that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or
+a carriage return, OWASP "CSV injection") is written with a leading apostrophe, and so is a cell
+already starting with one; reading strips that one apostrophe again.
+Importing, headers are recognized by name (ko, Korean, ko-KR, zh-CN, Chinese, 中文, English, the
+memoQ and Trados names above, ...; a Chinese column without a script decides per form with OpenCC)
+or given by a mapping.
 
 OmegaT: source<TAB>target<TAB>comment, one line per source form, the target's preferred form as target,
 "kind id" as comment (read back to regroup the lines of one entity).
@@ -25,10 +40,21 @@ from glossary.interchange import Entry, Term, lang_for_tag, status_for, term_lan
 from glossary.link import LANGS, STATUSES, clean, lang_of
 
 COLUMNS = ["id", "kind", *LANGS, "note", *(f"{lang}_status" for lang in LANGS)]
+_TERM_LANGS = ("ko", "zh-Hans", "zh-Hant", "en")  # pinyin is a reading of the Chinese, not a language
+LAYOUT_HEADERS = {
+    "memoq": {"id": "Entry_ID", "kind": "Entry_Subject", "note": "Entry_Note", "ko": "Korean",
+              "zh-Hans": "Chinese (PRC)", "zh-Hant": "Chinese (Taiwan)", "en": "English"},
+    "trados": {"ko": "Korean", "zh-Hans": "Chinese (Simplified)", "zh-Hant": "Chinese (Traditional)",
+               "en": "English", "kind": "Subject", "note": "Note", "id": "Entry ID"},
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_NOTE_PINYIN = re.compile(r"pinyin: (.+)")
+_NOTE_NO_PREFERRED = re.compile(r"no preferred form \(([\w-]+)\)")
+_NOTE_DEPRECATED = re.compile(r"do not use \(([\w-]+)\): (.+)")
 _TARGETS = {"id", "kind", "note", "zh", *LANGS, *(f"{lang}_status" for lang in (*LANGS, "zh"))}
-_ID_NAMES = {"id", "entity", "entity id", "entity_id", "concept id", "conceptid", "concept"}
-_KIND_NAMES = {"kind", "subject", "subjectfield", "subject field", "domain", "category"}
-_NOTE_NAMES = {"note", "notes", "comment", "comments", "remark", "remarks", "context", "description", "definition"}
+_ID_NAMES = {"id", "entity", "entity id", "entity_id", "concept id", "conceptid", "concept", "entry_id", "entry id"}
+_KIND_NAMES = {"kind", "subject", "subjectfield", "subject field", "domain", "category", "entry_subject"}
+_NOTE_NAMES = {"note", "notes", "entry_note", "comment", "comments", "remark", "remarks", "context", "description", "definition"}
 _SEPARATORS = (";", "；")
 _OMEGAT_COMMENT = re.compile(r"(\S+)\s+(e[0-9a-f]{10})")
 
@@ -62,19 +88,55 @@ def _default_statuses(terms: list[Term]) -> list[str]:
 # ---------------------------------------------------------------- CSV / TSV
 
 
-def write_table(entries: list[Entry], *, delimiter: str) -> str:
+def escape_formula(cell: str) -> str:
+    """'=1+1' -> "'=1+1": a spreadsheet shows the text instead of running it."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def unescape_formula(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+
+
+def write_table(entries: list[Entry], *, delimiter: str, layout: str = "generic") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n")
-    writer.writerow(COLUMNS)
+    rows = _generic_rows(entries) if layout == "generic" else _tool_rows(entries, LAYOUT_HEADERS[layout])
+    for row in rows:
+        writer.writerow([escape_formula(cell or "") for cell in row])
+    return buffer.getvalue()
+
+
+def _generic_rows(entries: list[Entry]):
+    yield COLUMNS
     for entry in entries:
         by_lang = {lang: [t for t in entry.terms if t.lang == lang] for lang in LANGS}
         statuses = []
         for lang in LANGS:
             actual = [t.status for t in by_lang[lang]]
             statuses.append("" if actual == _default_statuses(by_lang[lang]) else "; ".join(actual))
-        writer.writerow([entry.id, entry.kind, *(join_cell(t.text for t in by_lang[lang]) for lang in LANGS),
-                         entry.note or "", *statuses])
-    return buffer.getvalue()
+        yield [entry.id, entry.kind, *(join_cell(t.text for t in by_lang[lang]) for lang in LANGS),
+               entry.note or "", *statuses]
+
+
+def _tool_rows(entries: list[Entry], headers: dict[str, str]):
+    """One column per language with the usable forms (preferred first); the rest in the note."""
+    order = list(headers)
+    yield [headers[c] for c in order]
+    for entry in entries:
+        cells = {"id": entry.id, "kind": entry.kind}
+        notes = []
+        for lang in _TERM_LANGS:
+            usable = [t for t in entry.terms if t.lang == lang and t.status != "deprecated"]
+            cells[lang] = join_cell(t.text for t in usable)
+            if usable and usable[0].status != "preferred":  # the cell's order cannot say this
+                notes.append(f"no preferred form ({lang})")
+        if pinyin := [t.text for t in entry.terms if t.lang == "pinyin"]:
+            notes.append("pinyin: " + join_cell(pinyin))
+        for lang in _TERM_LANGS:
+            if dropped := [t.text for t in entry.terms if t.lang == lang and t.status == "deprecated"]:
+                notes.append(f"do not use ({lang}): " + join_cell(dropped))
+        cells["note"] = " | ".join(notes)
+        yield [cells.get(c) for c in order]
 
 
 def column_for(header: str) -> str | None:
@@ -142,7 +204,7 @@ def read_table(text: str, name: str, *, delimiter: str, mapping: dict | None = N
                 continue
             if len(row) != len(columns):
                 raise KozhError(f"{name}: line {line}: expected {len(columns)} fields like the header, got {len(row)}")
-            entry = _row_entry(dict(zip(columns, row)), name, line)
+            entry = _row_entry(dict(zip(columns, map(unescape_formula, row))), name, line)
             if entry.terms:
                 entries.append(entry)
     except csv.Error as e:
@@ -176,7 +238,31 @@ def _row_entry(row: dict, name: str, line: int) -> Entry:
                 statuses.append("admitted" if resolved in firsts else "preferred")
                 firsts.add(resolved)
         entry.terms += [Term(text, term_lang(lang, text), status, line=line) for text, status in zip(texts, statuses)]
+    _note_terms(entry, line)
     return entry
+
+
+def _note_terms(entry: Entry, line: int) -> None:
+    """The memoq / trados layouts' note: "pinyin: ... | do not use (ko): ..." back to terms."""
+    if not entry.note:
+        return
+    parts = entry.note.split(" | ")
+    found, admitted_only = [], set()
+    for part in parts:
+        if m := _NOTE_NO_PREFERRED.fullmatch(part):
+            admitted_only.add(m.group(1))
+        elif m := _NOTE_PINYIN.fullmatch(part):
+            found += [Term(t, "pinyin", "preferred" if i == 0 else "admitted", line=line)
+                      for i, t in enumerate(split_cell(m.group(1)))]
+        elif (m := _NOTE_DEPRECATED.fullmatch(part)) and m.group(1) in LANGS:
+            found += [Term(t, m.group(1), "deprecated", line=line) for t in split_cell(m.group(2))]
+        else:
+            return  # a note of the file's own: kept as it is, nothing read from it
+    for t in entry.terms:
+        if t.lang in admitted_only:
+            t.status = "admitted"
+    entry.terms += found
+    entry.note = None
 
 
 # ---------------------------------------------------------------- JSON lines

@@ -12,13 +12,15 @@ from glossary.build import build, default_curated
 from glossary.errors import KozhError
 from glossary.interchange import decode_id, export, import_file, xml_id
 from glossary.store import open_db
+from glossary.tbx import TBX_NS
+
+SCHEMAS = Path(__file__).resolve().parent / "tbx_schemas"
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-TBX_NS = "urn:iso:std:iso:30042:ed:3.0"
 MIN_NS = "http://www.tbxinfo.net/ns/min"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS_VALUES = {"preferredTerm-admn-sts", "admittedTerm-admn-sts", "deprecatedTerm-admn-sts"}
-EXTENSIONS = {"tbx": "tbx", "csv": "csv", "tsv": "tsv", "jsonl": "jsonl", "omegat": "utf8"}
+EXTENSIONS = {"tbx": "tbx", "tbx2": "tbx", "csv": "csv", "tsv": "tsv", "jsonl": "jsonl", "omegat": "utf8"}
 
 
 # ---------------------------------------------------------------- helpers and fixtures
@@ -125,90 +127,87 @@ def write(tmp_path, name, content):
 # ---------------------------------------------------------------- TBX structure
 
 
-def tbx_problems(data: bytes) -> list[str]:
-    """The TBX-Basic structure rules a validator would check, as a list of violations."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(data, parser)
-    problems = []
-    if root.tag != f"{{{TBX_NS}}}tbx":
-        problems.append(f"root is {root.tag}")
-    if (root.get("type"), root.get("style"), root.get(XML_LANG)) != ("TBX-Basic", "dct", "ko"):
-        problems.append(f"root attributes {dict(root.attrib)}")
-    if root.nsmap.get(None) != TBX_NS or root.nsmap.get("min") != MIN_NS:
-        problems.append(f"namespaces {root.nsmap}")
-    ns = {"t": TBX_NS, "min": MIN_NS}
-    if not root.xpath("t:tbxHeader/t:fileDesc/t:sourceDesc/t:p", namespaces=ns):
-        problems.append("no tbxHeader/fileDesc/sourceDesc")
-    concepts = root.xpath("t:text/t:body/t:conceptEntry", namespaces=ns)
-    if not concepts:
-        problems.append("no conceptEntry")
-    ids = [c.get("id") for c in concepts]
-    if len(set(ids)) != len(ids):
-        problems.append("duplicate conceptEntry ids")
-    for concept in concepts:
-        cid = concept.get("id")
-        if not cid or not re.fullmatch(r"[A-Za-z_][\w.-]*", cid):
-            problems.append(f"conceptEntry id {cid!r} is not an NCName")
-        if len(concept.xpath("min:subjectField", namespaces=ns)) != 1:
-            problems.append(f"{cid}: no subjectField")
-        sections = concept.xpath("t:langSec", namespaces=ns)
-        if not sections:
-            problems.append(f"{cid}: no langSec")
-        for section in sections:
-            if not section.get(XML_LANG):
-                problems.append(f"{cid}: langSec without xml:lang")
-            term_secs = section.xpath("t:termSec", namespaces=ns)
-            if not term_secs:
-                problems.append(f"{cid}: empty langSec")
-            for sec in term_secs:
-                terms = sec.xpath("t:term", namespaces=ns)
-                if len(terms) != 1 or not (terms[0].text or "").strip():
-                    problems.append(f"{cid}: termSec with {len(terms)} terms")
-                statuses = [s.text for s in sec.xpath("min:administrativeStatus", namespaces=ns)]
-                if len(statuses) != 1 or statuses[0] not in STATUS_VALUES:
-                    problems.append(f"{cid}: status {statuses}")
-    return problems
+def tbx_errors(data: bytes) -> list[str]:
+    pytest.importorskip("saxonche")  # the Schematrons are XPath 2.0: lxml's XSLT 1.0 cannot run them
+    from tbx_validate import tbx_basic_errors
+
+    return tbx_basic_errors(data)
 
 
-def test_tbx_structure_of_a_real_glossary(real_db, tmp_path):
+def test_the_validator_accepts_ltacs_example_and_catches_what_is_wrong():
+    example = (SCHEMAS / "Example_Astronomy_DCT_VALID.tbx").read_bytes()
+    assert tbx_errors(example) == []
+    draft_ns = example.replace(b"urn:iso:std:iso:30042:ed-2", b"urn:iso:std:iso:30042:ed:3.0")
+    assert tbx_errors(draft_ns)[0] == "core RNG: line 4: Element tbx has wrong namespace: expecting urn:iso:std:iso:30042:ed-2"
+    bad_value = example.replace(b"<min:partOfSpeech>noun<", b"<min:partOfSpeech>nouns<", 1)
+    assert "Min.rng: line 60: Element partOfSpeech failed to validate content" in tbx_errors(bad_value)
+    misplaced = example.replace(b"<min:subjectField>General</min:subjectField>", b"", 1).replace(
+        b'<langSec xml:lang="en">', b'<langSec xml:lang="en"><min:subjectField>General</min:subjectField>', 1)
+    assert tbx_errors(misplaced) == ["Min.sch module.min.descrip: 1 x min:subjectField: "
+                                     "Subject Field can only appear at conceptEntry level."]
+
+
+@pytest.mark.parametrize("include_readings", [False, True])
+def test_tbx_of_a_real_glossary_is_valid_tbx_basic(real_db, tmp_path, include_readings):
     out = tmp_path / "g.tbx"
-    n = export(real_db, "tbx", out)
+    n = export(real_db, "tbx", out, include_readings=include_readings)
     data = out.read_bytes()
     assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
-    assert tbx_problems(data) == []
+    assert tbx_errors(data) == []
     root = etree.fromstring(data)
+    assert root.tag == f"{{{TBX_NS}}}tbx" and TBX_NS == "urn:iso:std:iso:30042:ed-2"
     assert len(root.findall(f".//{{{TBX_NS}}}conceptEntry")) == n == q(real_db, "SELECT count(*) FROM entities")[0][0]
     langs = {s.get(XML_LANG) for s in root.iter(f"{{{TBX_NS}}}langSec")}
-    assert {"ko", "zh-Hans", "zh-Hant", "en"} <= langs
-    notes = [n.text for n in root.iter(f"{{{TBX_NS}}}note")]
-    assert notes and all(re.fullmatch(r"origin: (attested|curated|generated); count: \d+", n) for n in notes)
-    if CORPUS.is_dir():  # mentions exist: terms carry a context snippet
-        assert root.findall(".//{http://www.tbxinfo.net/ns/basic}context")
+    assert langs == {"ko", "zh-Hans", "zh-Hant", "en"}  # pinyin is a note of the Chinese term
+    contexts = root.findall(".//{http://www.tbxinfo.net/ns/basic}context")
+    assert all(c.getparent().getparent().get(XML_LANG) == "ko" for c in contexts)
+    if CORPUS.is_dir():  # mentions exist: Korean terms carry a context snippet
+        assert contexts
 
 
 def test_tbx_details_of_a_small_glossary(small_db, tmp_path):
     out = tmp_path / "g.tbx"
     export(small_db, "tbx", out)
     data = out.read_bytes()
-    assert tbx_problems(data) == []
+    assert tbx_errors(data) == []
     root = etree.fromstring(data)
     ns = {"t": TBX_NS, "min": MIN_NS, "basic": "http://www.tbxinfo.net/ns/basic"}
     huawei = entity_holding(small_db, "华为")
     concept = root.xpath(f"//t:conceptEntry[@id='{huawei}']", namespaces=ns)[0]
-    assert concept.xpath("min:subjectField/text()", namespaces=ns) == ["org"]
+    assert concept.xpath("t:note/text()", namespaces=ns) == ["kind: org"]
+    assert not concept.xpath(".//min:subjectField", namespaces=ns)
 
     def term(text):
         (sec,) = concept.xpath(f".//t:termSec[t:term='{text}']", namespaces=ns)
         return (sec.getparent().get(XML_LANG), sec.xpath("min:administrativeStatus/text()", namespaces=ns)[0],
-                sec.xpath("basic:termType/text()", namespaces=ns))
+                sec.xpath("basic:termType/text()", namespaces=ns), sec.xpath("t:note/text()", namespaces=ns))
 
-    assert term("华为") == ("zh-Hans", "preferredTerm-admn-sts", ["shortForm"])
-    assert term("华为技术有限公司") == ("zh-Hans", "admittedTerm-admn-sts", ["fullForm"])
-    assert term("Hua\\wei") == ("en", "deprecatedTerm-admn-sts", [])
-    assert term("Huáwéi") == ("zh-Latn-pinyin", "preferredTerm-admn-sts", [])
+    assert term("华为") == ("zh-Hans", "preferredTerm-admn-sts", ["shortForm"],
+                          ["origin: curated; count: 0", "pinyin: Huáwéi"])
+    assert term("华为技术有限公司") == ("zh-Hans", "admittedTerm-admn-sts", ["fullForm"], ["origin: curated; count: 0"])
+    assert term("Hua\\wei") == ("en", "deprecatedTerm-admn-sts", [], ["origin: curated; count: 0"])
+    # 화위 is the Sino-Korean reading of 华为: kept for matching, not offered as a translation
+    assert not concept.xpath(".//t:termSec[t:term='화위']", namespaces=ns)
     catl = entity_holding(small_db, "宁德时代")
     assert root.xpath(f"//t:conceptEntry[@id='{catl}']//t:termSec[t:term='CATL']/basic:termType/text()",
                       namespaces=ns) == ["acronym"]
+    export(small_db, "tbx", out, include_readings=True)
+    root = etree.fromstring(out.read_bytes())
+    concept = root.xpath(f"//t:conceptEntry[@id='{huawei}']", namespaces=ns)[0]
+    assert term("화위") == ("ko", "deprecatedTerm-admn-sts", [], [
+        "origin: curated; count: 0", "reading for matching, not a translation; kozh status: admitted"])
+
+
+def test_readings_are_sino_korean_forms_nobody_wrote(small_db):
+    from glossary.interchange import Term, is_reading
+
+    assert is_reading(Term("영덕시대", "ko", "admitted", "curated", 0), ["宁德时代"])
+    assert is_reading(Term("비아적", "ko", "admitted", "curated", 0), ["比亚迪", "比亞迪"])
+    assert not is_reading(Term("영덕시대", "ko", "admitted", "attested", 2), ["宁德时代"])  # written in a text
+    assert not is_reading(Term("닝더스다이", "ko", "admitted", "curated", 0), ["宁德时代"])  # a transliteration
+    assert not is_reading(Term("영덕시대", "ko", "preferred", "curated", 0), ["宁德时代"])  # the standard form
+    # Korean names this one by reading its characters: its other readings are Korean forms too
+    assert not is_reading(Term("인민은행", "ko", "admitted", "curated", 0), ["中国人民银行", "人民银行"], ["중국인민은행"])
 
 
 def test_xml_ids_are_valid_and_reversible():
@@ -222,27 +221,69 @@ def test_xml_ids_are_valid_and_reversible():
 # ---------------------------------------------------------------- round trips
 
 
-@pytest.mark.parametrize("fmt", ["tbx", "csv", "tsv", "jsonl"])
+def round_trip(src, fmt, tmp_path, **options):
+    """export -> import into an empty glossary -> export -> import -> export: the last two files."""
+    files = []
+    db = src
+    for step in ("first", "second", "third"):
+        path = tmp_path / f"{step}.{EXTENSIONS[fmt]}"
+        export(db, fmt, path, **options)
+        files.append(path)
+        if step != "third":
+            db = new_db(tmp_path / f"{step}.sqlite")
+            report = import_file(db, path, fmt=fmt)
+            assert not report.skipped
+            assert report.created == report.entries == q(src, "SELECT count(*) FROM entities")[0][0]
+            if step == "first":
+                copy = db
+    return copy, files
+
+
+@pytest.mark.parametrize("fmt", ["tbx", "tbx2", "csv", "tsv", "jsonl"])
 @pytest.mark.parametrize("source", ["real_db", "small_db"])
-def test_export_import_export_is_lossless(request, source, fmt, tmp_path):
+def test_export_import_export_is_lossless_with_readings(request, source, fmt, tmp_path):
     src = request.getfixturevalue(source)
-    first = tmp_path / f"first.{EXTENSIONS[fmt]}"
-    export(src, fmt, first)
-    copy = new_db(tmp_path / "copy.sqlite")
-    report = import_file(copy, first)
-    assert report.format == fmt and not report.skipped
-    assert report.created == report.entries == q(src, "SELECT count(*) FROM entities")[0][0]
+    options = {} if fmt == "jsonl" else {"include_readings": True}
+    copy, (first, second, third) = round_trip(src, fmt, tmp_path, **options)
     assert glossary(copy) == glossary(src)
     assert set(q(copy, "SELECT DISTINCT origin FROM aliases")) <= {("curated",), ("generated",)}
-    if source == "small_db" or fmt in ("tbx", "csv"):
-        # What the copy exports is what a copy of the copy exports: nothing drifts on the way round.
-        second = tmp_path / f"second.{EXTENSIONS[fmt]}"
-        export(copy, fmt, second)
-        again = new_db(tmp_path / "again.sqlite")
-        import_file(again, second)
-        third = tmp_path / f"third.{EXTENSIONS[fmt]}"
-        export(again, fmt, third)
-        assert third.read_bytes() == second.read_bytes()
+    # What the copy exports is what a copy of the copy exports: nothing drifts on the way round.
+    assert third.read_bytes() == second.read_bytes()
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "aliases.sqlite"
+
+
+@pytest.mark.parametrize("fmt,layout", [("tbx", None), ("tbx2", None), ("csv", "generic"), ("csv", "memoq"),
+                                        ("tsv", "trados"), ("jsonl", None)])
+def test_round_trip_of_the_shipped_glossary_is_stable(fmt, layout, tmp_path):
+    options = {"layout": layout} if layout else {}
+    copy, (first, second, third) = round_trip(SHIPPED, fmt, tmp_path, **options)
+    assert third.read_bytes() == second.read_bytes()
+    # readings are left out, every form offered is one the shipped glossary has
+    offered = {(lang, text) for _, text, lang, _ in glossary(copy)[1]}
+    assert offered <= {(lang, text) for _, text, lang, _ in glossary(SHIPPED)[1]}
+    if fmt != "jsonl":  # JSON lines carries every alias
+        assert ("ko", "영덕시대") not in offered and ("ko", "비아적") not in offered
+    if fmt in ("tbx", "tbx2"):
+        assert ("ko", "닝더스다이") in offered and ("pinyin", "níng dé shí dài") in offered
+
+
+def test_tbx_written_by_another_tool_imports(small, tmp_path):
+    """LTAC's own valid TBX-Basic example (English and Spanish astronomy terms)."""
+    report = import_file(small, SCHEMAS / "Example_Astronomy_DCT_VALID.tbx")
+    assert report.ignored_langs == {"es": 52, "zu": 6}
+    assert (report.entries, report.created, len(report.skipped)) == (45, 0, 39)  # 6 have only es/zu terms
+    assert report.skipped[0].endswith(
+        "Example_Astronomy_DCT_VALID.tbx:15: open cluster, galactic cluster: no Chinese form and no matching entity")
+    with_zh = (SCHEMAS / "Example_Astronomy_DCT_VALID.tbx").read_bytes().replace(
+        b'<langSec xml:lang="es">', b'<langSec xml:lang="zh-Hans"><termSec><term>\xe7\x96\x8f\xe6\x95\xa3\xe6\x98\x9f\xe5\x9b\xa2</term></termSec></langSec><langSec xml:lang="es">', 1)
+    report = import_file(small, write(tmp_path, "astro.tbx", with_zh))
+    assert report.created == 1
+    cluster = entity_holding(small, "疏散星团")
+    assert q(small, "SELECT kind FROM entities WHERE id = ?", cluster) == [("other",)]  # subjectField General
+    assert [(lang, text, status) for lang, text, status, _ in aliases_of(small, cluster)
+            if lang == "en"] == [("en", "galactic cluster", "deprecated"), ("en", "open cluster", "preferred")]
 
 
 def test_importing_twice_changes_nothing(small_db, real_db, tmp_path):
@@ -269,7 +310,7 @@ def test_reimporting_a_glossarys_own_export_changes_nothing(real_db, tmp_path):
 
 def test_a_rebuild_keeps_what_was_imported(small_db, tmp_path):
     out = tmp_path / "small.tbx"
-    export(small_db, "tbx", out)
+    export(small_db, "tbx", out, include_readings=True)
     fresh = new_db(tmp_path / "fresh.sqlite")
     import_file(fresh, out)
     imported = glossary(fresh)
@@ -389,7 +430,50 @@ def test_csv_bom_for_excel(small_db, tmp_path):
     assert "Huawei Tech\\; Ltd" in data.decode("utf-8-sig")
     copy = new_db(tmp_path / "copy.sqlite")
     import_file(copy, out)
-    assert glossary(copy) == glossary(small_db)
+    readings = {("화위",), ("합비",)}  # Sino-Korean readings of 华为, 合肥: not offered
+    assert set(q(small_db, "SELECT text FROM aliases")) - set(q(copy, "SELECT text FROM aliases")) == readings
+
+
+MEMOQ_HEADER = "Entry_ID,Entry_Subject,Entry_Note,Korean,Chinese (PRC),Chinese (Taiwan),English"
+
+
+def test_memoq_layout_follows_memoqs_column_rules(small_db, tmp_path):
+    """memoQ's term base CSV: entry-level Entry_ID, Entry_Subject, Entry_Note, then one column per language
+    named by the language; alternatives in one cell split by the 'Split alternatives in field by'
+    character, ';'; no term a translator should not use in a language column."""
+    out = tmp_path / "memoq.csv"
+    export(small_db, "csv", out, layout="memoq")
+    rows = out.read_text("utf-8").splitlines()
+    assert rows[0] == MEMOQ_HEADER
+    huawei, catl = entity_holding(small_db, "华为"), entity_holding(small_db, "宁德时代")
+    assert rf'{huawei},org,pinyin: Huáwéi | do not use (en): Hua\\wei,화웨이,华为; 华为技术有限公司,華為; 華爲,' \
+           rf'Huawei; Huawei Tech\; Ltd' in rows
+    assert f"{catl},org,do not use (ko): 닝더스다이,,宁德时代,寧德時代; 寧德時代新能源科技,CATL" in rows
+    copy = new_db(tmp_path / "copy.sqlite")
+    import_file(copy, out)  # the names alone place every column: no mapping
+    assert ("ko", "닝더스다이", "deprecated", "curated") in aliases_of(copy, catl)
+    assert ("pinyin", "Huáwéi", "preferred", "curated") in aliases_of(copy, huawei)
+
+
+def test_no_exported_cell_starts_a_formula(tmp_path):
+    db = new_db(tmp_path / "f.sqlite")
+    entity = curation.add(db, "org", "加减", en="+1 Corp")
+    curation.alias_add(db, entity, "=HYPERLINK(\"http://x\")", "en", "admitted")
+    curation.alias_add(db, entity, "-minus", "en", "admitted")
+    curation.alias_add(db, entity, "@home", "en", "deprecated")
+    curation.alias_add(db, entity, "'quoted", "en", "admitted")
+    for layout in ("memoq", "trados", "generic"):
+        out = tmp_path / f"{layout}.csv"
+        export(db, "csv", out, layout=layout)
+        import csv as csv_module
+        cells = [c for row in csv_module.reader(out.open(encoding="utf-8")) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], layout
+        usable = "'+1 Corp; 'quoted; -minus; =HYPERLINK(\"http://x\")"
+        assert [c for c in cells if "Corp" in c] == [usable + ("; @home" if layout == "generic" else "")], layout
+        copy = new_db(tmp_path / f"{layout}.sqlite")
+        import_file(copy, out)
+        assert {t for (t,) in q(copy, "SELECT text FROM aliases WHERE lang IN ('ko', 'en')")} == {
+            "=HYPERLINK(\"http://x\")", "+1 Corp", "-minus", "@home", "'quoted"}
 
 
 def test_omegat_both_directions(small_db, tmp_path):
@@ -398,13 +482,13 @@ def test_omegat_both_directions(small_db, tmp_path):
     export(small_db, "omegat", zh_ko, direction="zh-ko")
     huawei = entity_holding(small_db, "华为")
     lines = ko_zh.read_text("utf-8").splitlines()
-    assert f"화웨이\t华为\torg {huawei}" in lines and f"화위\t华为\torg {huawei}" in lines
+    assert f"화웨이\t华为\torg {huawei}" in lines and f"화위\t华为\torg {huawei}" not in lines  # a reading
     assert not any(line.startswith("닝더스다이\t") for line in lines)  # deprecated forms are not offered
     assert f"華為\t화웨이\torg {huawei}" in zh_ko.read_text("utf-8").splitlines()
     copy = new_db(tmp_path / "copy.sqlite")
     report = import_file(copy, ko_zh)
     assert report.format == "omegat" and not report.skipped
-    assert ("ko", "화위", "admitted", "curated") in aliases_of(copy, huawei)
+    assert ("ko", "화웨이", "preferred", "curated") in aliases_of(copy, huawei)
     assert ("zh-Hans", "华为", "preferred", "curated") in aliases_of(copy, huawei)
 
 
@@ -526,3 +610,58 @@ def test_unknown_format_and_missing_file(small, tmp_path):
         import_file(small, tmp_path / "nothere.tbx")
     with pytest.raises(KozhError, match="unknown format"):
         export(small, "xlsx", tmp_path / "out")
+
+
+def omegat_glossary(data: bytes, source: str, target: str) -> list[tuple[str, str]]:
+    """What OmegaT 3.6 (GlossaryReaderTBX) makes of a TBX file: it unmarshals TBX v2 <martif> only
+    (JAXB, no namespace) and, per termEntry, pairs every term of the langSets whose language code is
+    the project's source language with every term of the target language's langSets, or with nothing
+    when there is none; descrip and note texts become the entry's comment. Checked once against
+    OmegaT 3.6.0 itself (Debian's package) on the shipped glossary: 3439 entries ko -> zh-CN,
+    3516 zh-CN -> ko, the same counts as this rule."""
+    root = etree.fromstring(data)
+    assert root.tag == "martif"
+    pairs = []
+    for entry in root.iter("termEntry"):
+        def terms(code):
+            return [t.text for s in entry.iter("langSet") if s.get(XML_LANG).split("-")[0] == code
+                    for t in s.iter("term")]
+        pairs += [(s, t) for s in terms(source) for t in (terms(target) or [""])]
+    return pairs
+
+
+def test_tbx2_is_what_omegat_reads(small_db, tmp_path):
+    out = tmp_path / "omegat.tbx"
+    export(small_db, "tbx2", out)
+    data = out.read_bytes()
+    assert b'<martif type="TBX-Basic" xml:lang="ko">' in data and b"<p type=\"XCSURI\">TBXBasicXCSV02.xcs</p>" in data
+    assert sorted(omegat_glossary(data, "ko", "zh")) == [
+        ("닝더스다이", "宁德时代"), ("닝더스다이", "寧德時代"), ("닝더스다이", "寧德時代新能源科技"),
+        ("허페이 하이테크존", "合肥"), ("허페이시", "合肥"), ("허페이시", "合肥市"),
+        ("화웨이", "华为"), ("화웨이", "华为技术有限公司"), ("화웨이", "華為"), ("화웨이", "華爲")]
+    root = etree.fromstring(data)
+    (cn,) = root.xpath("//tig[term='닝더스다이']/termNote[@type='administrativeStatus']/text()")
+    assert cn == "deprecatedTerm-admn-sts"  # kept, so OmegaT and kozh both see it is not to be used
+    copy = new_db(tmp_path / "copy.sqlite")
+    assert import_file(copy, out).created == 4
+
+
+def test_cli_export_options(small_db, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "memoq.csv"
+    result = runner.invoke(main, ["export", "--db", str(small_db), "--format", "csv", "--layout", "memoq",
+                                  "--bom", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + MEMOQ_HEADER.encode() + b"\r\n")
+    for args, message in ((["--format", "tbx", "--layout", "memoq"], "a layout only applies to csv and tsv"),
+                          (["--format", "csv", "--layout", "memoq", "--include-readings"],
+                           "the memoq layout has no status column to mark readings")):
+        result = runner.invoke(main, ["export", "--db", str(small_db), *args, "-o", str(tmp_path / "x")])
+        assert result.exit_code == 2 and f"kozh: error: {message}" in result.output, result.output
+        assert not (tmp_path / "x").exists()
+    result = runner.invoke(main, ["export", "--db", str(small_db), "--format", "tbx", "--include-readings"])
+    assert result.exit_code == 0 and "<term>화위</term>" in result.output
