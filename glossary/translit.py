@@ -1,0 +1,328 @@
+"""The standard Korean form of a Chinese name, and the Chinese behind a Korean transliteration.
+
+Forward, `transliterate(zh)`: fold traditional and Korean-variant characters (variants.to_simplified), split
+off an administrative affix Korean translates (北京市 -> 베이징 + 시, data/translit_affixes.tsv), choose a
+reading for every character, and write each syllable with the 외래어 표기법 table of phonetics.py. Readings,
+first source that knows the string wins:
+
+1. data/translit_readings.tsv, kozh's own corrections, each row with its source;
+2. a person's surname (kind="person", or an unlisted name starting with a surname whose surname reading is
+   not its first reading: 曾 zēng, 单 shàn, compound 欧阳): data/translit_surnames.tsv;
+3. CC-CEDICT's words and names (through pypinyin-dict's data, CC BY-SA 4.0), also as the head of a listed
+   place (太行 from 太行山, 闵行 from 闵行区);
+4. pypinyin's own phrase list, then each character's first reading.
+Words are found by a segmentation that covers the name with as few dictionary words as possible.
+
+Backward, `from_hangul(ko)`: each Hangul syllable maps to the few pinyin syllables whose standard or informal
+spelling it is (an inverted phonetics table: at most a handful per syllable); the sequences are enumerated
+best-first (standard spellings before informal ones) and cut at MAX_SEQUENCES, so the work is bounded by
+MAX_SEQUENCES x the length of the name whatever the input. Each sequence is one indexed look-up in the
+dictionary's toneless-pinyin column; the glossary's candidates come from the resolver.
+
+The dictionary is big (CC-CEDICT: 106k entries, 1.8 s and 120 MB to import as Python). It is therefore
+converted once into an SQLite cache (KOZH_CACHE, default ~/.cache/kozh) and afterwards only queried: a
+look-up opens the file and reads the rows it needs, so `kozh lookup` stays fast.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import KozhError
+from .phonetics import _read_tsv, _syllable_table, initial_sound_rule, pinyin_to_hangul, sino_korean
+from .scripts import is_han, is_hangul_syllable
+from .variants import to_simplified
+
+MAX_WORD = 8            # longest dictionary word tried in segmentation
+MAX_SEQUENCES = 16      # pinyin sequences tried per Hangul name
+MAX_CANDIDATES = 10     # Chinese candidates returned per Hangul name
+PLACE_HEADS = "区市县省山河江湖岛州镇"  # a place listed with its generic: 太行山, 闵行区
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """How a Chinese name is written in Korean."""
+    query: str
+    ko: str
+    sino: str | None
+    pinyin: str
+    alternatives: list[str] = field(default_factory=list)
+    why: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- tables
+
+
+@lru_cache(maxsize=1)
+def _affixes() -> list[tuple[str, str]]:
+    return sorted(((r[0], r[1]) for r in _read_tsv("translit_affixes.tsv")), key=lambda r: -len(r[0]))
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> dict[str, list[str]]:
+    return {r[0]: r[1].split() for r in _read_tsv("translit_surnames.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _overrides() -> dict[str, list[str]]:
+    return {r[0]: r[1].split() for r in _read_tsv("translit_readings.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _common_surnames() -> frozenset[str]:
+    from importlib.resources import files
+    text = files("glossary").joinpath("data", "surnames.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+# ---------------------------------------------------------------- the dictionary cache
+
+_lock = threading.Lock()
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("KOZH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "kozh")
+    import pypinyin_dict
+    version = getattr(pypinyin_dict, "__version__", "0")
+    return Path(base) / f"cedict-readings-{version}-{CACHE_VERSION}.sqlite"
+
+
+def _toneless(syllable: str) -> str:
+    from pypinyin.contrib.tone_convert import to_normal
+    return to_normal(syllable).replace("ü", "v")
+
+
+def _build_cache(path: Path) -> None:
+    """CC-CEDICT words -> first reading, other readings, toneless key. Written whole, then renamed."""
+    from pypinyin_dict.phrase_pinyin_data import cc_cedict
+
+    rows = []
+    for word, readings in cc_cedict.phrases_dict.items():
+        if len(word) != len(readings) or not all(is_han(c) for c in word):
+            continue
+        first = " ".join(r[0] for r in readings)
+        others = sorted({" ".join(r[i] if i < len(r) else r[0] for r in readings)
+                         for i in range(1, max(len(r) for r in readings))} - {first})
+        rows.append((word, first, "|".join(others), " ".join(_toneless(r[0]) for r in readings)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.execute("CREATE TABLE readings (word TEXT PRIMARY KEY, pinyin TEXT, others TEXT, key TEXT)")
+        conn.executemany("INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?)", rows)
+        conn.execute("CREATE INDEX readings_key ON readings(key)")
+        conn.commit()
+    finally:
+        conn.close()
+    os.replace(tmp, path)
+
+
+class _Dictionary:
+    """Read-only access to the cached dictionary; one connection per thread."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self.local.conn = conn
+        return conn
+
+    def readings(self, words: list[str]) -> dict[str, tuple[list[str], list[list[str]]]]:
+        if not words:
+            return {}
+        marks = ",".join("?" * len(words))
+        rows = self._conn().execute(f"SELECT word, pinyin, others FROM readings WHERE word IN ({marks})", words)
+        return {w: (p.split(), [o.split() for o in others.split("|") if o]) for w, p, others in rows}
+
+    def by_key(self, key: str, limit: int) -> list[str]:
+        rows = self._conn().execute("SELECT word FROM readings WHERE key = ? LIMIT ?", (key, limit))
+        return [r[0] for r in rows]
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> _Dictionary:
+    path = _cache_path()
+    with _lock:
+        if not path.exists():
+            try:
+                _build_cache(path)
+            except OSError as exc:
+                raise KozhError(f"cannot write the dictionary cache {path} ({exc}); set KOZH_CACHE to a "
+                                "writable folder") from None
+    return _Dictionary(path)
+
+
+def _pypinyin_phrase(word: str) -> list[str] | None:
+    from pypinyin.constants import PHRASES_DICT
+    readings = PHRASES_DICT.get(word)
+    return [r[0] for r in readings] if readings and len(readings) == len(word) else None
+
+
+@lru_cache(maxsize=65536)
+def _char_reading(ch: str) -> str:
+    import pypinyin
+    got = pypinyin.pinyin(ch, style=pypinyin.Style.TONE, errors="ignore")
+    return got[0][0] if got and got[0] else ""
+
+
+# ---------------------------------------------------------------- forward
+
+
+def _segment(text: str, known: dict[str, tuple[list[str], list[list[str]], str]]) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """Cover text with the fewest known words (ties: the earlier, longer word); single characters fill gaps."""
+    n = len(text)
+    best: list[tuple[int, list] | None] = [None] * (n + 1)
+    best[n] = (0, [])
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(min(n, i + MAX_WORD), i + 1, -1):
+            word = text[i:j]
+            if word in known and best[j] is not None:
+                options.append((best[j][0] + 1, [(word, *known[word])] + best[j][1]))
+        ch = text[i]
+        single = known.get(ch) or ([_char_reading(ch)], [], "character")
+        options.append((best[i + 1][0] + 1 + (0 if ch in known else 0.5), [(ch, *single)] + best[i + 1][1]))
+        best[i] = min(options, key=lambda o: o[0])
+    return best[0][1]
+
+
+def _known_words(text: str) -> dict[str, tuple[list[str], list[list[str]], str]]:
+    """Every substring of text (and every substring + a place head) the sources know, with its reading."""
+    subs = {text[i:j] for i in range(len(text)) for j in range(i + 2, min(len(text), i + MAX_WORD) + 1)}
+    heads = {s + h: s for s in subs | {text} for h in PLACE_HEADS if not s.endswith(h)}
+    found = _dictionary().readings(sorted(subs | set(heads)))
+    known: dict[str, tuple[list[str], list[list[str]], str]] = {}
+    for with_head, word in heads.items():
+        if with_head in found and with_head not in subs:
+            first, others = found[with_head]
+            known[word] = (first[:len(word)], [o[:len(word)] for o in others], f"CC-CEDICT {with_head}")
+    for word in subs:
+        if word in found:
+            known[word] = (*found[word], "CC-CEDICT")
+        elif word not in known and (reading := _pypinyin_phrase(word)):
+            known[word] = (reading, [], "pypinyin phrases")
+    for word, reading in _overrides().items():
+        if word in text:
+            known[word] = (reading, [], "kozh readings")
+    return known
+
+
+def _hangul(syllables: list[str]) -> str:
+    out = []
+    for s in syllables:
+        plain = _toneless(s)
+        if plain == "r" or plain.endswith("r") and pinyin_to_hangul(plain) is None:
+            # erhua: 儿 is written as its own syllable 얼 (the rule table's er); the fused form is an alternative
+            base = plain[:-1]
+            out.append((pinyin_to_hangul(base) or "" if base else "") + "얼")
+            continue
+        out.append(pinyin_to_hangul(plain) or "")
+    return "".join(out)
+
+
+def _split_affix(text: str, kind: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """'广西壮族自治区' -> ('广西壮', [('族', '족'), ('自治区', '자치구')]); persons and one-character cores keep it."""
+    if kind == "person":
+        return text, []
+    for zh, ko in _affixes():
+        core = text[: -len(zh)]
+        if text.endswith(zh) and not zh.endswith("族") and (len(core) >= 2 or (kind == "place" and core)):
+            parts = [(zh, ko)]
+            if zh.startswith("自治"):  # the people of an autonomous area: 壮族 -> 좡족, 朝鲜族 -> 조선족
+                people = next(((z, k) for z, k in _affixes() if z.endswith("族") and core.endswith(z)
+                               and len(core) > len(z)), None)
+                if people:
+                    core, parts = core[: -len(people[0])], [people, *parts]
+            return core, parts
+    return text, []
+
+
+def _surname(text: str, kind: str | None, known: dict) -> str | None:
+    """The surname at the start of a person's name, if it is read by the surname table."""
+    if kind not in (None, "person") or len(text) < 2:
+        return None
+    if kind is None and text in known and known[text][2] != "pypinyin phrases":
+        return None  # a listed word or place reads as listed
+    for size in (2, 1):
+        head = text[:size]
+        # unmarked, only the usual shape of a full name (a surname and a one- or two-character given name,
+        # at least three characters): two-character names are as often companies (乐视) or words
+        if head in _surnames() and (len(text) - size in (1, 2) if kind == "person" else
+                                    len(text) >= 3 and len(text) - size in (1, 2)):
+            return head
+    return None
+
+
+def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
+    """Standard Korean form of a Chinese name: transliterate('曾慶紅') -> Rendering(ko='쩡칭훙', ...).
+
+    kind: 'person' reads the first character(s) as a surname and never translates an affix; 'place' also
+    translates the affix of a one-character core; None decides from the name. Non-Han characters are kept."""
+    query = zh
+    text = to_simplified(zh.strip())
+    han = "".join(c for c in text if is_han(c))
+    if not han:
+        raise KozhError(f"no Chinese characters in {zh!r}")
+    core, affix = _split_affix(han, kind)
+    known = _known_words(core)
+    notes: list[str] = []
+    surname = _surname(core, kind, known)
+    segments: list[tuple[str, list[str], list[list[str]], str]] = []
+    rest = core
+    if surname:
+        ordinary = [_char_reading(c) for c in surname]  # the word reading stays an alternative (乐 lè)
+        segments.append((surname, _surnames()[surname], [ordinary], "surname"))
+        rest = core[len(surname):]
+        notes.append(f"surname {surname} {' '.join(_surnames()[surname])}")
+    segments += _segment(rest, known) if rest else []
+    for word, reading, _others, source in segments:
+        if len(word) > 1 and source != "surname":
+            notes.append(f"{word} {' '.join(reading)} ({source})")
+    core_ko = "".join(_hangul(reading) for _, reading, _, _ in segments)
+    ko = core_ko + "".join(k for _, k in affix)
+    affix_pinyin = [_char_reading(c) for zh_affix, _ in affix for c in zh_affix]
+    syllables = [s for _, reading, _, _ in segments for s in reading] + affix_pinyin
+    alternatives: list[str] = []
+    if affix:
+        notes.append("affix " + " ".join(f"{z} -> {k}" for z, k in affix))
+        alternatives.append(core_ko)
+    for i, (_word, _reading, others, _source) in enumerate(segments):
+        for other in others:
+            alt = "".join(_hangul(other if j == i else seg[1]) for j, seg in enumerate(segments))
+            alternatives.append(alt + "".join(k for _, k in affix))
+    if "儿" in core[1:]:
+        fused = _fused_erhua(segments)
+        if fused:
+            alternatives.append(fused)
+    alternatives = [a for a in dict.fromkeys(alternatives) if a and a != ko]
+    return Rendering(query=query, ko=ko, sino=sino_korean(han) or None, pinyin=" ".join(syllables),
+                     alternatives=alternatives, why="; ".join(notes) or "character readings")
+
+
+def _fused_erhua(segments) -> str | None:
+    """哪儿 -> 날: the r of erhua as the final ㄹ of the syllable before it."""
+    syllables = [_toneless(s) for _, reading, _, _ in segments for s in reading]
+    out = []
+    for s in syllables:
+        if s in ("r", "er") and out and out[-1]:
+            from .phonetics import compose, decompose
+            lead, vowel, tail = decompose(out[-1][-1])
+            if tail:
+                return None
+            out[-1] = out[-1][:-1] + compose(lead, vowel, "ㄹ")
+        else:
+            out.append(pinyin_to_hangul(s) or "")
+    return "".join(out)
