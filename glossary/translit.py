@@ -42,7 +42,7 @@ MAX_WORD = 8            # longest dictionary word tried in segmentation
 MAX_SEQUENCES = 16      # pinyin sequences tried per Hangul name
 MAX_CANDIDATES = 10     # Chinese candidates returned per Hangul name
 PLACE_HEADS = "区市县省山河江湖岛州镇"  # a place listed with its generic: 太行山, 闵行区
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ def _build_cache(path: Path) -> None:
     """CC-CEDICT words -> first reading, other readings, toneless key. Written whole, then renamed."""
     from pypinyin_dict.phrase_pinyin_data import cc_cedict
 
+    frequency = _jieba_frequencies()
     rows = []
     for word, readings in cc_cedict.phrases_dict.items():
         if len(word) != len(readings) or not all(is_han(c) for c in word):
@@ -112,18 +113,42 @@ def _build_cache(path: Path) -> None:
         first = " ".join(r[0] for r in readings)
         others = sorted({" ".join(r[i] if i < len(r) else r[0] for r in readings)
                          for i in range(1, max(len(r) for r in readings))} - {first})
-        rows.append((word, first, "|".join(others), " ".join(_toneless(r[0]) for r in readings)))
+        rows.append((word, first, "|".join(others), " ".join(_toneless(r[0]) for r in readings),
+                     frequency.get(word, 0)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     conn = sqlite3.connect(tmp)
     try:
-        conn.execute("CREATE TABLE readings (word TEXT PRIMARY KEY, pinyin TEXT, others TEXT, key TEXT)")
-        conn.executemany("INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?)", rows)
+        conn.execute("CREATE TABLE readings (word TEXT PRIMARY KEY, pinyin TEXT, others TEXT, key TEXT, freq INT)")
+        conn.executemany("INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?, ?)", rows)
         conn.execute("CREATE INDEX readings_key ON readings(key)")
         conn.commit()
     finally:
         conn.close()
     os.replace(tmp, path)
+
+
+def _jieba_frequencies() -> dict[str, int]:
+    """Word frequencies of jieba's dictionary (word freq tag per line): how common each candidate is."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                out[parts[0]] = int(parts[1])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _mandarin_syllables() -> frozenset[str]:
+    """Every toneless syllable some character is read with (pypinyin's character table): zhing is not one."""
+    from pypinyin.constants import PINYIN_DICT
+
+    readings = {r for value in PINYIN_DICT.values() for r in value.split(",")}
+    return frozenset(_toneless(r) for r in readings) | {"yo", "ê"}
 
 
 class _Dictionary:
@@ -148,7 +173,8 @@ class _Dictionary:
         return {w: (p.split(), [o.split() for o in others.split("|") if o]) for w, p, others in rows}
 
     def by_key(self, key: str, limit: int) -> list[str]:
-        rows = self._conn().execute("SELECT word FROM readings WHERE key = ? LIMIT ?", (key, limit))
+        rows = self._conn().execute("SELECT word FROM readings WHERE key = ? ORDER BY freq DESC, word LIMIT ?",
+                                    (key, limit))
         return [r[0] for r in rows]
 
 
@@ -326,3 +352,126 @@ def _fused_erhua(segments) -> str | None:
         else:
             out.append(pinyin_to_hangul(s) or "")
     return "".join(out)
+
+
+# ---------------------------------------------------------------- backward
+
+
+@lru_cache(maxsize=1)
+def _hangul_to_pinyin() -> dict[str, list[tuple[str, int]]]:
+    """Hangul spelling (one or two syllables) -> [(pinyin syllable, cost)]: 0 standard, 1 informal."""
+    inverse: dict[str, list[tuple[str, int]]] = {}
+    for syllable, (standard, informal) in _syllable_table().items():
+        if ("v" in syllable and syllable[0] in "jqxy") or syllable not in _mandarin_syllables():
+            continue  # jv = ju: one spelling is enough; zhing is composable but no character reads so
+        inverse.setdefault(standard, []).append((syllable, 0))
+        for spelling in informal:
+            inverse.setdefault(spelling, []).append((syllable, 1))
+    return {h: sorted(set(options), key=lambda o: (o[1], o[0])) for h, options in inverse.items()}
+
+
+def hangul_pinyin(ko: str, limit: int = MAX_SEQUENCES) -> list[list[str]]:
+    """Pinyin syllable sequences a Hangul transliteration can stand for, best first (fewest informal spellings).
+
+    A beam of `limit` partial sequences moves over the name one or two Hangul syllables at a time, so the
+    work is at most len(ko) x limit x (options per syllable, a handful) whatever the input."""
+    table = _hangul_to_pinyin()
+    beams: dict[int, list[tuple[int, list[str]]]] = {0: [(0, [])]}
+    for i in range(len(ko)):
+        for cost, seq in beams.pop(i, []):
+            for size in (1, 2):
+                for syllable, extra in table.get(ko[i:i + size], []):
+                    beams.setdefault(i + size, []).append((cost + extra, seq + [syllable]))
+        for j in list(beams):
+            beams[j] = sorted(beams[j], key=lambda b: b[0])[:limit]
+    done = beams.get(len(ko), [])
+    return [seq for _, seq in sorted(done, key=lambda b: (b[0], len(b[1])))][:limit]
+
+
+def _korean_affix(ko: str) -> tuple[str, str, str] | None:
+    """'베이징시' -> ('베이징', '시', '市') when the name ends with a translated affix."""
+    for zh, k in _affixes():
+        if ko.endswith(k) and len(ko) - len(k) >= 2:
+            return ko[: -len(k)], k, zh
+    return None
+
+
+def from_hangul(ko: str, *, resolver=None, limit: int = MAX_CANDIDATES) -> dict:
+    """The Chinese a Korean transliteration may stand for: pinyin sequences and Chinese candidates.
+
+    from_hangul('마화텅') -> {'query': '마화텅', 'pinyin': ['ma hua teng', ...], 'zh': ['马化腾'], 'why': ...}
+    resolver: a resolver.Resolver; its glossary's candidates come first."""
+    query = ko
+    ko = "".join(ko.split())
+    if not ko or not all(is_hangul_syllable(c) for c in ko):
+        raise KozhError(f"not a Hangul name: {query!r}")
+    sequences = hangul_pinyin(ko)
+    found: dict[str, str] = {}
+    if resolver is not None:
+        for match in resolver.resolve(ko, limit=limit):
+            if match.zh:
+                found.setdefault(match.zh, f"glossary ({match.method} {match.score:.2f})")
+    dictionary = _dictionary()
+    for seq in sequences:
+        for word in dictionary.by_key(" ".join(seq), limit):
+            found.setdefault(word, "CC-CEDICT")
+    split = _korean_affix(ko)
+    if split:
+        core, _k, zh_affix = split
+        for seq in hangul_pinyin(core):
+            for word in dictionary.by_key(" ".join(seq), limit):
+                found.setdefault(word + zh_affix, f"CC-CEDICT {word} + affix {zh_affix}")
+    zh = list(found)[:limit]
+    why = "; ".join(f"{w} ({found[w]})" for w in zh) if zh else "no glossary or dictionary entry for these sounds"
+    return {"query": query, "pinyin": [" ".join(s) for s in sequences], "zh": zh, "why": why}
+
+
+_PINYIN_SYLLABLE = re.compile(r"[a-zü]+|ê")
+
+
+def from_pinyin(text: str) -> dict:
+    """Korean form of Latin pinyin ('Wang Chuanfu', 'wáng chuán fú', 'wang2 chuan2 fu2') and dictionary words."""
+    from pypinyin.contrib.tone_convert import to_normal
+
+    plain = to_normal(re.sub(r"[1-5]", " ", text.lower())).replace("v", "ü")
+    syllables: list[str] = []
+    for chunk in re.findall(r"[a-zü]+", plain):
+        parts = _split_pinyin(chunk)
+        if parts is None:
+            raise KozhError(f"not pinyin: {chunk!r} in {text!r}")
+        syllables += parts
+    if not syllables:
+        raise KozhError(f"not pinyin: {text!r}")
+    ko = "".join(pinyin_to_hangul(s) or "" for s in syllables)
+    words = _dictionary().by_key(" ".join(s.replace("ü", "v") for s in syllables), MAX_CANDIDATES)
+    return {"query": text, "ko": ko, "sino": None, "pinyin": " ".join(syllables), "alternatives": [],
+            "zh": words, "why": "pinyin syllables " + " ".join(syllables)}
+
+
+def _split_pinyin(chunk: str) -> list[str] | None:
+    """'chuanfu' -> ['chuan', 'fu']: the split into the fewest valid syllables (xian, not xi an)."""
+    table = _syllable_table()
+    best: list[list[str] | None] = [None] * (len(chunk) + 1)
+    best[0] = []
+    for i in range(len(chunk)):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(len(chunk), i + 6) + 1):
+            piece = chunk[i:j].replace("ü", "v")
+            if piece in table and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [chunk[i:j]]
+    return best[len(chunk)]
+
+
+def translit(text: str, *, kind: str | None = None, resolver=None) -> dict:
+    """One answer of `kozh translit --json`, whatever the script of text: Chinese, Hangul or Latin pinyin."""
+    name = text.strip()
+    if not name:
+        raise KozhError("empty name")
+    if any(is_han(c) for c in name):
+        return transliterate(name, kind=kind).to_dict()
+    if any(is_hangul_syllable(c) for c in name):
+        return from_hangul(name, resolver=resolver)
+    if re.fullmatch(r"[A-Za-zÀ-ɏ\u0300-\u036f1-5 '’·-]+", name):
+        return from_pinyin(name)
+    raise KozhError(f"{text!r} is neither Chinese, Hangul nor pinyin")
