@@ -304,6 +304,10 @@ def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
         raise KozhError(f"no Chinese characters in {zh!r}")
     core, affix = _split_affix(han, kind)
     known = _known_words(core)
+    if affix and len(core) > 1 and core not in known and not any(z.startswith("自治") for z, _ in affix):
+        whole = _known_words(han)  # 中关村 is listed as a name, its 中关 is nothing: read it whole
+        if han in whole and whole[han][2] != "pypinyin phrases":
+            core, affix, known = han, [], whole
     notes: list[str] = []
     surname = _surname(core, kind, known)
     segments: list[tuple[str, list[str], list[list[str]], str]] = []
@@ -426,16 +430,13 @@ def from_hangul(ko: str, *, resolver=None, limit: int = MAX_CANDIDATES) -> dict:
     return {"query": query, "pinyin": [" ".join(s) for s in sequences], "zh": zh, "why": why}
 
 
-_PINYIN_SYLLABLE = re.compile(r"[a-zü]+|ê")
-
-
 def from_pinyin(text: str) -> dict:
     """Korean form of Latin pinyin ('Wang Chuanfu', 'wáng chuán fú', 'wang2 chuan2 fu2') and dictionary words."""
     from pypinyin.contrib.tone_convert import to_normal
 
     plain = to_normal(re.sub(r"[1-5]", " ", text.lower())).replace("v", "ü")
     syllables: list[str] = []
-    for chunk in re.findall(r"[a-zü]+", plain):
+    for chunk in re.findall(r"[a-zü]+|ê", plain):
         parts = _split_pinyin(chunk)
         if parts is None:
             raise KozhError(f"not pinyin: {chunk!r} in {text!r}")
