@@ -30,11 +30,12 @@ import re
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import KozhError
-from .phonetics import _read_tsv, _syllable_table, initial_sound_rule, pinyin_to_hangul, sino_korean
+from .phonetics import _read_tsv, _syllable_table, compose, decompose, pinyin_to_hangul, sino_korean
 from .scripts import is_han, is_hangul_syllable
 from .variants import to_simplified
 
@@ -64,7 +65,13 @@ class Rendering:
 
 @lru_cache(maxsize=1)
 def _affixes() -> list[tuple[str, str]]:
+    """(zh, ko) of the translated affixes, longest first."""
     return sorted(((r[0], r[1]) for r in _read_tsv("translit_affixes.tsv")), key=lambda r: -len(r[0]))
+
+
+@lru_cache(maxsize=1)
+def _kept_when_listed() -> frozenset[str]:
+    return frozenset(r[0] for r in _read_tsv("translit_affixes.tsv") if r[2] == "keep")
 
 
 @lru_cache(maxsize=1)
@@ -75,13 +82,6 @@ def _surnames() -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def _overrides() -> dict[str, list[str]]:
     return {r[0]: r[1].split() for r in _read_tsv("translit_readings.tsv")}
-
-
-@lru_cache(maxsize=1)
-def _common_surnames() -> frozenset[str]:
-    from importlib.resources import files
-    text = files("glossary").joinpath("data", "surnames.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 # ---------------------------------------------------------------- the dictionary cache
@@ -166,11 +166,13 @@ class _Dictionary:
         return conn
 
     def readings(self, words: list[str]) -> dict[str, tuple[list[str], list[list[str]]]]:
-        if not words:
-            return {}
-        marks = ",".join("?" * len(words))
-        rows = self._conn().execute(f"SELECT word, pinyin, others FROM readings WHERE word IN ({marks})", words)
-        return {w: (p.split(), [o.split() for o in others.split("|") if o]) for w, p, others in rows}
+        out = {}
+        for start in range(0, len(words), 500):  # within SQLite's limit on bound parameters
+            chunk = words[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn().execute(f"SELECT word, pinyin, others FROM readings WHERE word IN ({marks})", chunk)
+            out.update((w, (p.split(), [o.split() for o in others.split("|") if o])) for w, p, others in rows)
+        return out
 
     def by_key(self, key: str, limit: int) -> list[str]:
         rows = self._conn().execute("SELECT word FROM readings WHERE key = ? ORDER BY freq DESC, word LIMIT ?",
@@ -207,42 +209,50 @@ def _char_reading(ch: str) -> str:
 # ---------------------------------------------------------------- forward
 
 
-def _segment(text: str, known: dict[str, tuple[list[str], list[list[str]], str]]) -> list[tuple[str, list[str], list[list[str]], str]]:
-    """Cover text with the fewest known words (ties: the earlier, longer word); single characters fill gaps."""
+class Segment(NamedTuple):
+    """A run of characters read together: its reading (tone-marked, one syllable per character), other
+    readings the source lists, and where the reading comes from."""
+    text: str
+    reading: list[str]
+    others: list[list[str]]
+    source: str
+
+
+def _segment(text: str, known: dict[str, Segment]) -> list[Segment]:
+    """Cover text with the fewest segments, known words where they fit, single characters in the gaps."""
     n = len(text)
-    best: list[tuple[int, list] | None] = [None] * (n + 1)
-    best[n] = (0, [])
+    best: list[tuple[int, list[Segment]]] = [(0, [])] * (n + 1)
     for i in range(n - 1, -1, -1):
-        options = []
-        for j in range(min(n, i + MAX_WORD), i + 1, -1):
-            word = text[i:j]
-            if word in known and best[j] is not None:
-                options.append((best[j][0] + 1, [(word, *known[word])] + best[j][1]))
         ch = text[i]
-        single = known.get(ch) or ([_char_reading(ch)], [], "character")
-        options.append((best[i + 1][0] + 1 + (0 if ch in known else 0.5), [(ch, *single)] + best[i + 1][1]))
-        best[i] = min(options, key=lambda o: o[0])
+        single = known.get(ch) or Segment(ch, [_char_reading(ch)], [], "character")
+        options = [(best[i + 1][0] + 1, [single, *best[i + 1][1]])]
+        for j in range(i + 2, min(n, i + MAX_WORD) + 1):
+            if text[i:j] in known:
+                options.append((best[j][0] + 1, [known[text[i:j]], *best[j][1]]))
+        best[i] = min(options, key=lambda o: o[0])  # ties: the shorter first word, as listed first
     return best[0][1]
 
 
-def _known_words(text: str) -> dict[str, tuple[list[str], list[list[str]], str]]:
-    """Every substring of text (and every substring + a place head) the sources know, with its reading."""
+def _known_words(text: str) -> dict[str, Segment]:
+    """Every substring of text the sources know, with its reading; text itself also when the dictionary
+    lists it with a place generic (太行 as 太行山, 闵行 as 闵行区)."""
     subs = {text[i:j] for i in range(len(text)) for j in range(i + 2, min(len(text), i + MAX_WORD) + 1)}
-    heads = {s + h: s for s in subs | {text} for h in PLACE_HEADS if not s.endswith(h)}
-    found = _dictionary().readings(sorted(subs | set(heads)))
-    known: dict[str, tuple[list[str], list[list[str]], str]] = {}
-    for with_head, word in heads.items():
-        if with_head in found and with_head not in subs:
-            first, others = found[with_head]
-            known[word] = (first[:len(word)], [o[:len(word)] for o in others], f"CC-CEDICT {with_head}")
+    with_head = {text + h for h in PLACE_HEADS if not text.endswith(h)}
+    found = _dictionary().readings(sorted(subs | with_head))
+    known: dict[str, Segment] = {}
+    if text not in found:
+        for word in sorted(with_head & found.keys()):
+            first, others = found[word]
+            known[text] = Segment(text, first[:len(text)], [o[:len(text)] for o in others], f"CC-CEDICT {word}")
+            break
     for word in subs:
         if word in found:
-            known[word] = (*found[word], "CC-CEDICT")
+            known[word] = Segment(word, *found[word], "CC-CEDICT")
         elif word not in known and (reading := _pypinyin_phrase(word)):
-            known[word] = (reading, [], "pypinyin phrases")
+            known[word] = Segment(word, reading, [], "pypinyin phrases")
     for word, reading in _overrides().items():
         if word in text:
-            known[word] = (reading, [], "kozh readings")
+            known[word] = Segment(word, reading, [], "kozh readings")
     return known
 
 
@@ -260,7 +270,8 @@ def _hangul(syllables: list[str]) -> str:
 
 
 def _split_affix(text: str, kind: str | None) -> tuple[str, list[tuple[str, str]]]:
-    """'广西壮族自治区' -> ('广西壮', [('族', '족'), ('自治区', '자치구')]); persons and one-character cores keep it."""
+    """'广西壮族自治区' -> ('广西壮', [('族', '족'), ('自治区', '자치구')]): the core and the translated affixes.
+    Persons keep everything; a one-character core keeps its affix unless kind is 'place'."""
     if kind == "person":
         return text, []
     for zh, ko in _affixes():
@@ -276,79 +287,85 @@ def _split_affix(text: str, kind: str | None) -> tuple[str, list[tuple[str, str]
     return text, []
 
 
-def _surname(text: str, kind: str | None, known: dict) -> str | None:
+def _surname(text: str, kind: str | None, known: dict[str, Segment]) -> str | None:
     """The surname at the start of a person's name, if it is read by the surname table."""
     if kind not in (None, "person") or len(text) < 2:
         return None
-    if kind is None and text in known and known[text][2] != "pypinyin phrases":
+    if kind is None and text in known and known[text].source != "pypinyin phrases":
         return None  # a listed word or place reads as listed
     for size in (2, 1):
         head = text[:size]
+        given = len(text) - size
         # unmarked, only the usual shape of a full name (a surname and a one- or two-character given name,
         # at least three characters): two-character names are as often companies (乐视) or words
-        if head in _surnames() and (len(text) - size in (1, 2) if kind == "person" else
-                                    len(text) >= 3 and len(text) - size in (1, 2)):
+        if head in _surnames() and given in (1, 2) and (kind == "person" or len(text) >= 3):
             return head
     return None
+
+
+def _read(core: str, kind: str | None, known: dict[str, Segment]) -> list[Segment]:
+    """Segments of core with their readings: the surname first when there is one, then dictionary words."""
+    surname = _surname(core, kind, known)
+    if not surname:
+        return _segment(core, known)
+    ordinary = [_char_reading(c) for c in surname]  # the word reading stays an alternative (乐 lè)
+    head = Segment(surname, _surnames()[surname], [ordinary], "surname")
+    return [head, *_segment(core[len(surname):], known)]
+
+
+@lru_cache(maxsize=65536)
+def reading(zh: str, *, kind: str | None = None) -> tuple[str, ...]:
+    """The reading transliterate() chooses, one tone-marked syllable per Han character (affixes read as
+    Mandarin): reading('曾庆红') == ('zēng', 'qìng', 'hóng'). Non-Han characters are skipped."""
+    han = "".join(c for c in to_simplified(zh) if is_han(c))
+    if not han:
+        return ()
+    return tuple(s for seg in _read(han, kind, _known_words(han)) for s in seg.reading)
 
 
 def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
     """Standard Korean form of a Chinese name: transliterate('曾慶紅') -> Rendering(ko='쩡칭훙', ...).
 
     kind: 'person' reads the first character(s) as a surname and never translates an affix; 'place' also
-    translates the affix of a one-character core; None decides from the name. Non-Han characters are kept."""
-    query = zh
-    text = to_simplified(zh.strip())
-    han = "".join(c for c in text if is_han(c))
+    translates the affix of a one-character core; None decides from the name. Non-Han characters are
+    skipped."""
+    han = "".join(c for c in to_simplified(zh.strip()) if is_han(c))
     if not han:
         raise KozhError(f"no Chinese characters in {zh!r}")
     core, affix = _split_affix(han, kind)
     known = _known_words(core)
-    if affix and len(core) > 1 and core not in known and not any(z.startswith("自治") for z, _ in affix):
-        whole = _known_words(han)  # 中关村 is listed as a name, its 中关 is nothing: read it whole
-        if han in whole and whole[han][2] != "pypinyin phrases":
+    if len(affix) == 1 and affix[0][0] in _kept_when_listed():
+        whole = _known_words(han)  # 景德镇, 中关村 are listed as names: read them whole
+        if han in whole and whole[han].source != "pypinyin phrases":
             core, affix, known = han, [], whole
-    notes: list[str] = []
-    surname = _surname(core, kind, known)
-    segments: list[tuple[str, list[str], list[list[str]], str]] = []
-    rest = core
-    if surname:
-        ordinary = [_char_reading(c) for c in surname]  # the word reading stays an alternative (乐 lè)
-        segments.append((surname, _surnames()[surname], [ordinary], "surname"))
-        rest = core[len(surname):]
-        notes.append(f"surname {surname} {' '.join(_surnames()[surname])}")
-    segments += _segment(rest, known) if rest else []
-    for word, reading, _others, source in segments:
-        if len(word) > 1 and source != "surname":
-            notes.append(f"{word} {' '.join(reading)} ({source})")
-    core_ko = "".join(_hangul(reading) for _, reading, _, _ in segments)
-    ko = core_ko + "".join(k for _, k in affix)
-    affix_pinyin = [_char_reading(c) for zh_affix, _ in affix for c in zh_affix]
-    syllables = [s for _, reading, _, _ in segments for s in reading] + affix_pinyin
-    alternatives: list[str] = []
+    segments = _read(core, kind, known)
+    affix_ko = "".join(k for _, k in affix)
+    core_ko = "".join(_hangul(seg.reading) for seg in segments)
+    ko = core_ko + affix_ko
+    syllables = [s for seg in segments for s in seg.reading] + [_char_reading(c) for z, _ in affix for c in z]
+
+    notes = [f"surname {seg.text} {' '.join(seg.reading)}" if seg.source == "surname" else
+             f"{seg.text} {' '.join(seg.reading)} ({seg.source})" for seg in segments if len(seg.text) > 1
+             or seg.source == "surname"]
+    alternatives = [core_ko] if affix else []
     if affix:
         notes.append("affix " + " ".join(f"{z} -> {k}" for z, k in affix))
-        alternatives.append(core_ko)
-    for i, (_word, _reading, others, _source) in enumerate(segments):
-        for other in others:
-            alt = "".join(_hangul(other if j == i else seg[1]) for j, seg in enumerate(segments))
-            alternatives.append(alt + "".join(k for _, k in affix))
+    for i, seg in enumerate(segments):
+        for other in seg.others:  # another listed reading of one segment: 朝阳 zhāo yáng -> 자오양
+            alternatives.append("".join(_hangul(other if j == i else s.reading) for j, s in enumerate(segments))
+                                + affix_ko)
     if "儿" in core[1:]:
-        fused = _fused_erhua(segments)
-        if fused:
-            alternatives.append(fused)
+        alternatives.append(_fused_erhua(segments) or "")
     alternatives = [a for a in dict.fromkeys(alternatives) if a and a != ko]
-    return Rendering(query=query, ko=ko, sino=sino_korean(han) or None, pinyin=" ".join(syllables),
+    return Rendering(query=zh, ko=ko, sino=sino_korean(han) or None, pinyin=" ".join(syllables),
                      alternatives=alternatives, why="; ".join(notes) or "character readings")
 
 
-def _fused_erhua(segments) -> str | None:
-    """哪儿 -> 날: the r of erhua as the final ㄹ of the syllable before it."""
-    syllables = [_toneless(s) for _, reading, _, _ in segments for s in reading]
-    out = []
-    for s in syllables:
+def _fused_erhua(segments: list[Segment]) -> str | None:
+    """哪儿 -> 날: the r of erhua as the final ㄹ of the syllable before it (none if that has a final)."""
+    out: list[str] = []
+    for s in (_toneless(s) for seg in segments for s in seg.reading):
         if s in ("r", "er") and out and out[-1]:
-            from .phonetics import compose, decompose
             lead, vowel, tail = decompose(out[-1][-1])
             if tail:
                 return None
