@@ -96,7 +96,8 @@ def _cache_path() -> Path:
     return Path(base) / f"cedict-readings-{version}-{CACHE_VERSION}.sqlite"
 
 
-def _toneless(syllable: str) -> str:
+def toneless(syllable: str) -> str:
+    """'lǘ' -> 'lv', 'zhōng' -> 'zhong': the spelling the syllable table is keyed by."""
     from pypinyin.contrib.tone_convert import to_normal
     return to_normal(syllable).replace("ü", "v")
 
@@ -113,7 +114,7 @@ def _build_cache(path: Path) -> None:
         first = " ".join(r[0] for r in readings)
         others = sorted({" ".join(r[i] if i < len(r) else r[0] for r in readings)
                          for i in range(1, max(len(r) for r in readings))} - {first})
-        rows.append((word, first, "|".join(others), " ".join(_toneless(r[0]) for r in readings),
+        rows.append((word, first, "|".join(others), " ".join(toneless(r[0]) for r in readings),
                      frequency.get(word, 0)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
@@ -148,7 +149,7 @@ def _mandarin_syllables() -> frozenset[str]:
     from pypinyin.constants import PINYIN_DICT
 
     readings = {r for value in PINYIN_DICT.values() for r in value.split(",")}
-    return frozenset(_toneless(r) for r in readings) | {"yo", "ê"}
+    return frozenset(toneless(r) for r in readings) | {"yo", "ê"}
 
 
 class _Dictionary:
@@ -182,15 +183,20 @@ class _Dictionary:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> _Dictionary:
+    """The cache, built on first use; in the temporary folder when the cache folder is not writable."""
+    import tempfile
+
     path = _cache_path()
     with _lock:
-        if not path.exists():
+        for candidate in (path, Path(tempfile.gettempdir()) / "kozh" / path.name):
+            if candidate.exists():
+                return _Dictionary(candidate)
             try:
-                _build_cache(path)
+                _build_cache(candidate)
+                return _Dictionary(candidate)
             except OSError as exc:
-                raise KozhError(f"cannot write the dictionary cache {path} ({exc}); set KOZH_CACHE to a "
-                                "writable folder") from None
-    return _Dictionary(path)
+                error = exc
+    raise KozhError(f"cannot write the dictionary cache {path} ({error}); set KOZH_CACHE to a writable folder")
 
 
 def _pypinyin_phrase(word: str) -> list[str] | None:
@@ -259,7 +265,7 @@ def _known_words(text: str) -> dict[str, Segment]:
 def _hangul(syllables: list[str]) -> str:
     out = []
     for s in syllables:
-        plain = _toneless(s)
+        plain = toneless(s)
         if plain == "r" or plain.endswith("r") and pinyin_to_hangul(plain) is None:
             # erhua: 儿 is written as its own syllable 얼 (the rule table's er); the fused form is an alternative
             base = plain[:-1]
@@ -364,7 +370,7 @@ def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
 def _fused_erhua(segments: list[Segment]) -> str | None:
     """哪儿 -> 날: the r of erhua as the final ㄹ of the syllable before it (none if that has a final)."""
     out: list[str] = []
-    for s in (_toneless(s) for seg in segments for s in seg.reading):
+    for s in (toneless(s) for seg in segments for s in seg.reading):
         if s in ("r", "er") and out and out[-1]:
             lead, vowel, tail = decompose(out[-1][-1])
             if tail:
