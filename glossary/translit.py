@@ -240,17 +240,18 @@ def _segment(text: str, known: dict[str, Segment]) -> list[Segment]:
 
 
 def _known_words(text: str) -> dict[str, Segment]:
-    """Every substring of text the sources know, with its reading; text itself also when the dictionary
-    lists it with a place generic (太行 as 太行山, 闵行 as 闵行区)."""
+    """Every substring of text the sources know, with its reading; the end of text also when the
+    dictionary lists it with a place generic (太行 as 太行山, 闵行 as 闵行区)."""
     subs = {text[i:j] for i in range(len(text)) for j in range(i + 2, min(len(text), i + MAX_WORD) + 1)}
-    with_head = {text + h for h in PLACE_HEADS if not text.endswith(h)}
-    found = _dictionary().readings(sorted(subs | with_head))
+    tails = {text[i:] for i in range(max(0, len(text) - MAX_WORD), len(text) - 1)}  # 上海市[闵行]区
+    with_head = {tail + h: tail for tail in tails for h in PLACE_HEADS if not tail.endswith(h)}
+    found = _dictionary().readings(sorted(subs | with_head.keys()))
     known: dict[str, Segment] = {}
-    if text not in found:
-        for word in sorted(with_head & found.keys()):
+    for word in sorted(with_head.keys() & found.keys()):
+        tail = with_head[word]
+        if tail not in found and tail not in known:
             first, others = found[word]
-            known[text] = Segment(text, first[:len(text)], [o[:len(text)] for o in others], f"CC-CEDICT {word}")
-            break
+            known[tail] = Segment(tail, first[:len(tail)], [o[:len(tail)] for o in others], f"CC-CEDICT {word}")
     for word in subs:
         if word in found:
             known[word] = Segment(word, *found[word], "CC-CEDICT")
@@ -346,7 +347,8 @@ def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
             core, affix, known = han, [], whole
     segments = _read(core, kind, known)
     affix_ko = "".join(k for _, k in affix)
-    core_ko = "".join(_hangul(seg.reading) for seg in segments)
+    written = [_segment_hangul(seg, known, kind, last=i == len(segments) - 1) for i, seg in enumerate(segments)]
+    core_ko = "".join(written)
     ko = core_ko + affix_ko
     syllables = [s for seg in segments for s in seg.reading] + [_char_reading(c) for z, _ in affix for c in z]
 
@@ -358,13 +360,23 @@ def transliterate(zh: str, *, kind: str | None = None) -> Rendering:
         notes.append("affix " + " ".join(f"{z} -> {k}" for z, k in affix))
     for i, seg in enumerate(segments):
         for other in seg.others:  # another listed reading of one segment: 朝阳 zhāo yáng -> 자오양
-            alternatives.append("".join(_hangul(other if j == i else s.reading) for j, s in enumerate(segments))
-                                + affix_ko)
+            alternatives.append("".join(_hangul(other) if j == i else w for j, w in enumerate(written)) + affix_ko)
     if "儿" in core[1:]:
         alternatives.append(_fused_erhua(segments) or "")
     alternatives = [a for a in dict.fromkeys(alternatives) if a and a != ko]
     return Rendering(query=zh, ko=ko, sino=sino_korean(han) or None, pinyin=" ".join(syllables),
                      alternatives=alternatives, why="; ".join(notes) or "character readings")
+
+
+def _segment_hangul(seg: Segment, known: dict[str, Segment], kind: str | None, *, last: bool) -> str:
+    """A segment's Hangul; a place inside a longer name keeps its translated affix and a space after it
+    (北京市朝阳区 -> 베이징시 차오양구)."""
+    if seg.source != "surname" and len(seg.text) > 2:
+        core, affix = _split_affix(seg.text, kind)
+        if affix and core in known:
+            return _hangul(known[core].reading) + "".join(k for _, k in affix) + \
+                ("" if last else " ")
+    return _hangul(seg.reading)
 
 
 def _fused_erhua(segments: list[Segment]) -> str | None:

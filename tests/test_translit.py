@@ -92,6 +92,8 @@ def test_affixes_are_translated_and_the_bare_form_is_an_alternative():
     assert transliterate("中关村").ko == "중관춘"        # a village name listed whole stays whole
     assert transliterate("景德镇").ko == "징더전"        # though 景德 is listed too
     assert transliterate("小岗村").ko == "샤오강촌"      # not listed: the affix is translated
+    r = transliterate("上海市闵行区")
+    assert (r.ko, r.alternatives) == ("상하이시 민항구", ["상하이시 민항"])
     assert transliterate("区").ko == "취"
     assert transliterate("李区", kind="person").ko == "리취"
 
