@@ -91,8 +91,12 @@ _lock = threading.Lock()
 
 def _cache_path() -> Path:
     base = os.environ.get("KOZH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "kozh")
-    import pypinyin_dict
-    version = getattr(pypinyin_dict, "__version__", "0")
+    from importlib.metadata import PackageNotFoundError, version as installed
+
+    try:
+        version = installed("pypinyin-dict")  # a new release of the data gets a new cache
+    except PackageNotFoundError:
+        raise KozhError("kozh translit needs pypinyin-dict: pip install pypinyin-dict") from None
     return Path(base) / f"cedict-readings-{version}-{CACHE_VERSION}.sqlite"
 
 
