@@ -402,6 +402,39 @@ def resolve(db, as_json, kind, limit, names):
 
 @main.command()
 @db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per name, in input order.")
+@click.option("--kind", type=click.Choice(["person", "place"]), help="Read a surname / translate a one-character core's affix.")
+@click.argument("names", nargs=-1, required=True)
+def translit(db, as_json, kind, names):
+    """Standard Korean form of Chinese NAMEs; Chinese candidates for Hangul or pinyin NAMEs; '-' reads stdin."""
+    from glossary.scripts import is_hangul_syllable
+    from glossary.translit import translit as render
+
+    resolver = None
+    failed = False
+    for name in _names(names):
+        if resolver is None and any(is_hangul_syllable(c) for c in name):  # only Hangul asks the glossary
+            from resolver import Resolver
+            resolver = Resolver(_db(db))
+        try:
+            out = render(name, kind=kind, resolver=resolver)
+        except KozhError as exc:
+            fail(str(exc))
+            failed = True
+            continue
+        if as_json:
+            click.echo(json.dumps(out, ensure_ascii=False))
+        elif "ko" in out:
+            extra = f"\t{', '.join(out['alternatives'])}" if out["alternatives"] else ""
+            click.echo(f"{name}\t{out['ko']}\t{out['sino'] or '-'}\t{out['pinyin']}{extra}")
+        else:
+            click.echo(f"{name}\t{', '.join(out['zh']) or '-'}\t{' | '.join(out['pinyin'][:3])}")
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@db_option
 @click.option("--json", "as_json", is_flag=True)
 @click.argument("name")
 def lookup(db, as_json, name):
@@ -414,6 +447,16 @@ def lookup(db, as_json, name):
             click.echo("null")
         else:
             click.echo(f"kozh: no entity for {name!r}", err=True)
+        sys.exit(1)
+    if card.get("in_glossary") is False:
+        if as_json:
+            click.echo(json.dumps(card, ensure_ascii=False))
+        else:
+            r = card["rendering"]
+            click.echo(f"{name}  not in the glossary — standard form {r['ko']} · Sino-Korean {r['sino']} · {r['pinyin']}")
+            if r["alternatives"]:
+                click.echo(f"  also written {', '.join(r['alternatives'])}")
+            click.echo(f"  why         {r['why']}")
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(card, ensure_ascii=False))

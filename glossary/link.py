@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Iterable, Mapping, Sequence
 
-from glossary.phonetics import pinyin_marked
+from glossary.translit import reading
 from glossary.scripts import has_han, has_hangul, is_latin
 from glossary.variants import to_simplified, to_traditional
 
@@ -517,6 +517,11 @@ def _entity(keys: list[str], nodes: Mapping[str, _Node], pairs: Sequence, forms:
         if lang == "zh-Hant":
             add_generated(("zh-Hans", to_simplified(text)))
 
+    if curated:
+        kind = entries[curated[0]].kind
+    else:
+        kind = majority_kind(pairs[i].kind for i in mentions)
+
     # Preferred forms: curated first (first entry wins), else corpus frequency.
     preferred: dict[str, str] = {}
     for j in curated:
@@ -533,7 +538,8 @@ def _entity(keys: list[str], nodes: Mapping[str, _Node], pairs: Sequence, forms:
         if trad != preferred["zh-Hans"]:
             preferred["zh-Hant"] = trad
             add_generated(("zh-Hant", trad))
-        marked = pinyin_marked(preferred["zh-Hans"])
+        # the reading kozh translit gives (surnames, dictionary words and names), so the card shows it
+        marked = " ".join(reading(preferred["zh-Hans"], kind=kind))
         if marked:
             preferred["pinyin"] = marked  # stored so a translator's card needs no pinyin library at run time
             add_generated(("pinyin", marked))
@@ -551,10 +557,6 @@ def _entity(keys: list[str], nodes: Mapping[str, _Node], pairs: Sequence, forms:
     ]
     aliases.sort(key=lambda a: (LANGS.index(a.lang), a.text))
     ko, zh, en = denormalize(aliases)
-    if curated:
-        kind = entries[curated[0]].kind
-    else:
-        kind = majority_kind(pairs[i].kind for i in mentions)
     key = fold_zh(preferred["zh-Hans"]) if "zh-Hans" in preferred else keys[0]
     return Entity(key=key, kind=kind, ko=ko, zh=zh, en=en, aliases=aliases, mentions=mentions, curated=curated)
 

@@ -352,10 +352,13 @@ def _combos(default: Sequence[str], alternatives: Sequence[Sequence[str]], cap: 
 
 
 def han_pinyin(zh: str) -> list[str] | None:
-    """Phrase-aware default pinyin, one syllable per character; None if the text is not all Han."""
+    """The reading glossary.transliterate chooses (dictionary words and names, surnames), toneless, one
+    syllable per character; None if the text is not all Han."""
+    from glossary.translit import reading, toneless
+
     if not zh or not all(is_han(c) for c in zh):
         return None
-    syllables = phonetics.pinyin(zh)
+    syllables = [toneless(s) for s in reading(zh)]
     return syllables if len(syllables) == len(zh) else None
 
 
@@ -402,10 +405,10 @@ def sino_combos(zh: str) -> list[str]:
 
 
 def tone_pinyin(zh: str) -> str:
-    """Tone-marked pinyin for explanations: 比亚迪 -> 'bǐ yà dí'."""
-    import pypinyin
+    """Tone-marked pinyin for explanations, the reading glossary.transliterate chooses: 比亚迪 -> 'bǐ yà dí'."""
+    from glossary.translit import reading
 
-    return " ".join(r[0] for r in pypinyin.pinyin(zh, style=pypinyin.Style.TONE, errors="ignore") if r)
+    return " ".join(reading(zh))
 
 
 # A lattice: per character, {phonetic key of a Hangul reading: 't' transliteration | 's' Sino-Korean}.

@@ -10,19 +10,31 @@ SOURCES = 5
 
 
 def lookup(name: str, *, db: str | os.PathLike[str] | None = None) -> dict | None:
-    """Card for the entity `name` resolves to with confidence, or None."""
+    """Card for the entity `name` resolves to with confidence; for a Chinese name in no entity, the
+    not-in-the-glossary card {"query", "in_glossary": False, "rendering": <kozh translit --json>}; else None."""
     path = db if db is not None else default_db_path()
     resolver = Resolver(path)
     matches = resolver.resolve(name, limit=1)
     if not matches or not matches[0].confident:
-        return None
+        return _not_in_glossary(name)
     match = matches[0]
     card = resolver.entity(match.entity_id)
     card["match"] = match.to_dict()
     card["zh_hant"] = next((a["text"] for a in card["aliases"] if a["lang"] == "zh-Hant"), None)
     card["pinyin"] = next((a["text"] for a in card["aliases"] if a["lang"] == "pinyin"), None)
     card["sources"] = _sources(path, card["id"])
+    card["in_glossary"] = True
     return card
+
+
+def _not_in_glossary(name: str) -> dict | None:
+    """What a translator needs for a Chinese name no entity holds: its standard Korean form."""
+    from glossary.scripts import is_han
+    from glossary.translit import transliterate
+
+    if not any(is_han(c) for c in name):
+        return None
+    return {"query": name, "in_glossary": False, "rendering": transliterate(name).to_dict()}
 
 
 def _sources(path, entity_id: str) -> list[dict]:

@@ -95,6 +95,19 @@ class CardOut(EntityOut):
     zh_hant: Optional[str]
     pinyin: Optional[str]
     sources: list[SourceOut]
+    in_glossary: bool = True
+
+
+class TranslitOut(BaseModel):
+    """`kozh translit --json`: Chinese or pinyin input gets ko/sino/pinyin/alternatives (pinyin input also zh
+    candidates); Hangul input gets pinyin sequences and zh candidates."""
+    query: str
+    ko: Optional[str] = None
+    sino: Optional[str] = None
+    pinyin: str | list[str]
+    alternatives: Optional[list[str]] = None
+    zh: Optional[list[str]] = None
+    why: str
 
 
 class AliasIn(BaseModel):
@@ -260,9 +273,19 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, allow_write: bo
         from .lookup import lookup
 
         found = lookup(q, db=state.db_path)
-        if found is None:
-            return JSONResponse({"error": f"no confident match for {q.strip()!r}"}, status_code=404)
+        if found is None or not found["in_glossary"]:
+            body = {"error": f"no confident match for {q.strip()!r}"}
+            if found is not None:
+                body["rendering"] = found["rendering"]  # the standard Korean form of a name in no entity
+            return JSONResponse(body, status_code=404)
         return found
+
+    @app.get("/translit", response_model=TranslitOut, response_model_exclude_none=True, responses=_ERRORS)
+    def translit(q: str = Query(..., max_length=1000, description="A Chinese, Hangul or pinyin name.")):
+        """Same object as one line of `kozh translit --json`."""
+        from glossary.translit import translit as render
+
+        return render(q, resolver=state.resolver)
 
     @app.post("/entity/{entity_id}/alias", response_model=EntityOut, response_model_exclude_unset=True,
               responses={**_ERRORS, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
