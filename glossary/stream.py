@@ -13,12 +13,14 @@ margins suffice (every bound below is a constant of pairs.py or alignment.py):
 - the name before it is looked for in alignment.WINDOW characters left of the bracket once spaces
   are skipped; a core never starts right after a space, so that skip cannot run out of the window.
 
-`iter_findings(checker, pieces)` checks a long text window by window (CHECK_WINDOW characters, cut at a
-line end where there is one). A text that fits in one window gets exactly `check_text`'s findings;
-in a longer one the rules that compare mentions (variant, first-mention) compare within each window.
+`WindowedCheck` checks inputs together, each cut into windows of CHECK_WINDOW characters (at a line end
+where there is one) that are scanned one at a time, so the scan's working memory is a window's. An
+input that fits in one window gets exactly `check_documents`'s findings; a longer one is checked as
+consecutive documents: a variant still spans them, the first-mention rule looks at each window.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -28,12 +30,12 @@ from .pairs import MAX_BRACKET, Pair, extract_pairs
 if TYPE_CHECKING:
     from resolver.check import Checker, Finding
 
-__all__ = ["CORE", "CHECK_WINDOW", "iter_pairs", "iter_findings"]
+__all__ = ["CORE", "CHECK_WINDOW", "iter_pairs", "WindowedCheck"]
 
 CORE = 1 << 16                                # characters whose pairs one window reports
 LEFT = MAX_BRACKET + alignment.WINDOW + 64    # context kept before the core
 RIGHT = MAX_BRACKET + 1 + 128                 # context read after it: the closing bracket, then 30/80 more
-CHECK_WINDOW = 1 << 22                        # characters checked at once (4M: about 10 MB of Korean)
+CHECK_WINDOW = 1 << 20                        # characters scanned for mentions at once (about 2.5 MB of Korean)
 _SPACES = " \u3000"                           # what alignment skips between a name and its bracket
 
 
@@ -113,30 +115,57 @@ def _check_cut(buf: str, size: int) -> int:
     return size
 
 
-def iter_findings(checker: "Checker", text: str | Iterable[str], *, file: str = "<text>",
-                  window: int = CHECK_WINDOW, rules=None) -> Iterator["Finding"]:
-    """Findings of the text given whole or as pieces, window by window, with file positions. Each
-    window is checked as the text that starts with as many empty lines as precede it, so line numbers
-    (in messages too) are those of the file."""
-    buf, base = "", 0
-    cursor = _Cursor()
+_WINDOW_MARK = re.compile("\x00[0-9]+")  # a window's name is its file's + NUL + number: no path has a NUL
 
-    def check(chunk: str) -> list["Finding"]:
-        line, _ = cursor.advance(buf, base, base)
-        pad = line - 1
+
+class WindowedCheck:
+    """Inputs checked together (a variant spans them all), each cut into windows of at most `window`
+    characters so the mention scan runs on one window at a time. An input that fits in one window
+    is checked exactly as `Checker.check_documents` checks it; a longer one is checked as consecutive
+    documents, each starting with as many empty lines as precede it, so every line number (in
+    messages too) is the file's."""
+
+    def __init__(self, checker: "Checker", *, window: int = CHECK_WINDOW) -> None:
+        self.checker, self.window = checker, window
+        self.documents: list[tuple[str, str]] = []
+        self._origin: dict[str, tuple[str, int, int, int, int]] = {}  # window -> file, base, pad, line, line start
+
+    def add(self, file: str, text: str | Iterable[str]) -> None:
+        buf, base, windows = "", 0, []
+        cursor = _Cursor()
+        for piece in _as_pieces(text):
+            buf += piece
+            while len(buf) > self.window:
+                cut = _check_cut(buf, self.window)
+                windows.append((buf[:cut], base, cursor.line, cursor.line_start))
+                cursor.advance(buf, base, base + cut)
+                buf, base = buf[cut:], base + cut
+        windows.append((buf, base, cursor.line, cursor.line_start))
+        if len(windows) == 1:
+            self.documents.append((file, buf))
+            return
+        for i, (chunk, start, line, line_start) in enumerate(windows):
+            name = f"{file}\x00{i}"
+            self._origin[name] = (file, start, line - 1, line, line_start)
+            self.documents.append((name, "\n" * (line - 1) + chunk))
+
+    def findings(self, rules=None) -> list["Finding"]:
         out = []
-        for f in checker.check_text("\n" * pad + chunk, file=file, rules=rules):
-            start = f.start - pad + base
-            col = f.col + (base - cursor.line_start if f.line == line else 0)
-            out.append(replace(f, col=col, start=start, end=f.end - pad + base))
+        for f in self.checker.check_documents(self.documents, rules=rules):
+            origin = self._origin.get(f.file)
+            if origin is not None:
+                file, base, pad, line, line_start = origin
+                f = replace(f, file=file, start=f.start - pad + base, end=f.end - pad + base,
+                            col=f.col + (base - line_start if f.line == line else 0))
+            if "\x00" in f.message:
+                f = replace(f, message=_WINDOW_MARK.sub("", f.message))
+            out.append(f)
         return out
 
-    for piece in _as_pieces(text):
-        buf += piece
-        while len(buf) > window:
-            cut = _check_cut(buf, window)
-            yield from check(buf[:cut])
-            cursor.advance(buf, base, base + cut)
-            buf, base = buf[cut:], base + cut
-    if buf or not base:
-        yield from check(buf)
+    def texts(self) -> list[tuple[str, str]]:
+        """(file, text) per input, windows joined again (for the HTML report)."""
+        joined: dict[str, list[str]] = {}
+        for name, text in self.documents:
+            origin = self._origin.get(name)
+            joined.setdefault(origin[0] if origin else name, []).append(text[origin[2]:] if origin else text)
+        return [(file, "".join(parts)) for file, parts in joined.items()]

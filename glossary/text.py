@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import BinaryIO, Callable, Iterator
 
-__all__ = ["TextError", "Input", "open_input", "open_stream", "input_limit", "decode", "read_text", "LineIndex"]
+__all__ = ["TextError", "Input", "open_regular", "open_input", "open_stream", "input_limit", "decode", "read_text", "LineIndex"]
 
 
 class TextError(ValueError):
@@ -264,8 +264,9 @@ def input_limit() -> int:
     return int(mb * 1_000_000)
 
 
-def _too_big(limit: int) -> TextError:
-    return TextError(f"larger than the input limit of {limit / 1_000_000:g} MB (raise KOZH_MAX_INPUT_MB to read it)")
+def _too_big(limit: int, size: int | None = None) -> TextError:
+    what = f"{size} bytes" if size is not None else "more"
+    return TextError(f"{what} is above the input limit of {limit / 1_000_000:g} MB (raise KOZH_MAX_INPUT_MB to read it)")
 
 
 class Input:
@@ -321,28 +322,33 @@ def special_kind(mode: int) -> str | None:
     return next((kind for test, kind in _KINDS if test(mode)), None if stat.S_ISREG(mode) else "not a regular file")
 
 
-def open_input(path: str | os.PathLike[str], *, limit: int | None = None) -> Input:
-    """Open a regular file for reading text. A FIFO or device is refused without blocking on it (read a
-    stream through '-'); a file above the limit is refused before it is read."""
-    limit = input_limit() if limit is None else limit
+def open_regular(path: str | os.PathLike[str], *, limit: int | None = None) -> BinaryIO:
+    """Open a regular file for reading bytes, unbuffered; TextError for anything else. A FIFO or device
+    is refused without blocking on it (read a stream through '-'); a file above `limit` is refused."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it has no effect on regular files
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise TextError(_os_reason(e)) from None
     try:
-        mode, size = (st := os.fstat(fd)).st_mode, st.st_size
-        if stat.S_ISDIR(mode):
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
             raise TextError("is a directory")
-        kind = special_kind(mode)
+        kind = special_kind(st.st_mode)
         if kind:
             raise TextError(f"not a regular file ({kind}); to read a stream, pipe it to '-'")
-        if size > limit:
-            raise TextError(f"{size / 1_000_000:.1f} MB is " + str(_too_big(limit)))
-        f = os.fdopen(fd, "rb", buffering=0)
+        if limit is not None and st.st_size > limit:
+            raise _too_big(limit, st.st_size)
+        return os.fdopen(fd, "rb", buffering=0)
     except BaseException:
         os.close(fd)
         raise
+
+
+def open_input(path: str | os.PathLike[str], *, limit: int | None = None) -> Input:
+    """Open a regular file as text input (see `open_regular`); the encoding is decided before it returns."""
+    limit = input_limit() if limit is None else limit
+    f = open_regular(path, limit=limit)
 
     def chunks() -> Iterator[bytes]:
         f.seek(0)
@@ -370,10 +376,10 @@ def open_stream(stream: BinaryIO | None, *, limit: int | None = None) -> Input:
         while len(data) < SNIFF_BYTES and (block := stream.read(SNIFF_BYTES - len(data))):
             data += block
         _sniff(bytes(data))
-        while block := stream.read(CHUNK):
+        while len(data) <= limit and (block := stream.read(CHUNK)):
             data += block
-            if len(data) > limit:
-                raise _too_big(limit)
+        if len(data) > limit:
+            raise _too_big(limit)
     except OSError as e:
         raise TextError(_os_reason(e)) from None
     return Input(_memory_chunks(data))
