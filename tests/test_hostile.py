@@ -378,12 +378,12 @@ def test_kill_9_during_build_and_import_leaves_a_valid_database(built, tmp_path)
     terms = tmp_path / "terms.csv"
     terms.write_text("ko,zh-Hans,en\n" + "".join(f"테스트{i},测试{i},Test{i}\n" for i in range(300)), encoding="utf-8")
     rng = random.Random(17)
-    for _ in range(3):
+    for _ in range(int(os.environ.get("KOZH_KILL_ROUNDS", "3"))):
         _kill_at_random(["build", "--db", str(db), str(folder)], rng)
         assert _state(db)[0] == "ok"
         _kill_at_random(["import", "--db", str(db), str(terms)], rng)
-        state = _state(db)
-        assert state[0] == "ok" and state[1] in (1, 1 + 300) or state[1] >= 1
+        integrity, ops, _ = _state(db)
+        assert integrity == "ok" and ops >= 1  # the earlier curation is never lost
     assert kozh("build", "--db", str(db), str(folder)).returncode == 0
     assert kozh("import", "--db", str(db), str(terms)).returncode == 0
     integrity, ops, documents = _state(db)
