@@ -446,13 +446,18 @@ def _integrity(db) -> str:
         conn.close()
 
 
-@FUZZ
-@given(st.text(max_size=200))
-def test_fuzz_resolve(fuzz_db, name):
+@pytest.fixture(scope="module")
+def fuzz_resolver(fuzz_db):
     from resolver import Resolver
 
+    return Resolver(str(fuzz_db))
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_fuzz_resolve(fuzz_resolver, name):
     try:
-        matches = Resolver(str(fuzz_db)).resolve(name)
+        matches = fuzz_resolver.resolve(name)
     except KozhError:
         return
     assert all(0.0 <= m.score <= 1.0 for m in matches)
