@@ -94,7 +94,7 @@ def _finish(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _check_binary(data: bytes, head: bytes, total: int, nul: int, controls: int) -> None:
+def _check_binary(head: bytes, total: int, nul: int, controls: int) -> None:
     """Refuse binary input: a NUL byte at offset `nul` (-1: none), or more than 10 % C0 controls."""
     if nul >= 0:
         pairs = len(head) // 2
@@ -114,7 +114,7 @@ def _controls(data: bytes) -> int:
 def _sniff(first: bytes) -> None:
     """Judge the first block alone, before reading further: /dev/zero is refused after one block."""
     if not any(first.startswith(bom) for bom, _ in _BOMS):
-        _check_binary(first, first[:4096], len(first), first.find(b"\x00"), _controls(first))
+        _check_binary(first[:4096], len(first), first.find(b"\x00"), _controls(first))
 
 
 Chunks = Callable[[], Iterator[bytes]]  # a fresh pass over the input's bytes, CHUNK at a time
@@ -182,7 +182,7 @@ def _detect(chunks: Chunks) -> str:
             except UnicodeDecodeError as e:
                 utf8_error = total - pending + e.start
         total += len(chunk)
-    _check_binary(b"", head, total, nul, controls)
+    _check_binary(head, total, nul, controls)
     if utf8_error is None:
         try:
             utf8.decode(b"", final=True)

@@ -461,3 +461,39 @@ def test_fuzz_resolve(fuzz_resolver, name):
     except KozhError:
         return
     assert all(0.0 <= m.score <= 1.0 for m in matches)
+
+
+@pytest.fixture()
+def tiny_tmpfs(tmp_path):
+    """A 30 MB tmpfs (needs root and a mount that works here; skipped elsewhere)."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_disk_full_during_build_on_a_real_file_system(tiny_tmpfs, tmp_path):
+    db = tiny_tmpfs / "g.sqlite"
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert kozh("build", "--db", str(db), str(tmp_path / "a.txt")).returncode == 0
+    assert kozh("add", "--db", str(db), "--kind", "org", "--ko", "란써싱추", "蓝色星球科技").returncode == 0
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(3):
+        (big / f"{i}.txt").write_text(ARTICLE * 2000, encoding="utf-8")
+    free = os.statvfs(tiny_tmpfs).f_bavail * os.statvfs(tiny_tmpfs).f_frsize
+    with open(tiny_tmpfs / "fill", "wb") as fill:
+        os.posix_fallocate(fill.fileno(), 0, free - 300_000)
+    before = _state(db)
+    proc = kozh("build", "--db", str(db), str(big))
+    assert proc.returncode == 2
+    assert err(proc).splitlines()[-1] == f"kozh: error: {db}: disk full — nothing was written"
+    assert _state(db) == before == ("ok", 1, 1)
+    os.unlink(tiny_tmpfs / "fill")
+    assert kozh("build", "--db", str(db), str(big)).returncode == 0
+    assert _state(db) == ("ok", 1, 4)
