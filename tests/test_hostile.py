@@ -497,3 +497,66 @@ def test_disk_full_during_build_on_a_real_file_system(tiny_tmpfs, tmp_path):
     os.unlink(tiny_tmpfs / "fill")
     assert kozh("build", "--db", str(db), str(big)).returncode == 0
     assert _state(db) == ("ok", 1, 4)
+
+
+def test_server_with_concurrent_writers_and_readers_keeps_every_acknowledged_write(built):
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("uvicorn")
+    import socket
+    import threading
+
+    db, _ = built
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--db", str(db), "--port", str(port),
+                               "--allow-write", "--token", "t0ken"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # wait for it to listen (a safety bound, not a timing assertion)
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        entity = httpx.get(base + "/resolve", params={"q": "宁德时代"}).json()["match"]["entity_id"]
+        acknowledged, failures = [], []
+        lock = threading.Lock()
+
+        def writer(w):
+            with httpx.Client(base_url=base, timeout=60) as http:
+                for i in range(2):  # each write refreshes the server's index: a few are enough here
+                    text = f"닝더시대배터리{w}호{i}"
+                    r = http.post(f"/entity/{entity}/alias", json={"text": text, "lang": "ko"},
+                                  headers={"Authorization": "Bearer t0ken"})
+                    with lock:
+                        (acknowledged if r.status_code == 200 else failures).append((text, r.status_code))
+
+        def reader():
+            with httpx.Client(base_url=base, timeout=60) as http:
+                for _ in range(10):
+                    r = http.get("/resolve", params={"q": "닝더스다이"})
+                    with lock:
+                        if r.status_code != 200 or r.json()["match"]["entity_id"] != entity:
+                            failures.append(("read", r.status_code))
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+        threads += [threading.Thread(target=reader) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert failures == []
+    assert len(acknowledged) == 6
+    conn = sqlite3.connect(db)
+    try:
+        stored = {row[0] for row in conn.execute("SELECT text FROM aliases")}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert {text for text, _ in acknowledged} <= stored
