@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 
 import click
@@ -14,17 +15,37 @@ def fail(message: str) -> None:
     click.echo(f"kozh: error: {message}", err=True)
 
 
-class KozhGroup(click.Group):
-    """Turns library errors into `kozh: error: ...` and exit 2; never a traceback."""
+class KozhCommand(click.Command):
+    """A command whose refused database writes (disk full, read-only) name the database."""
 
     def invoke(self, ctx):
+        from glossary.output import database_error
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            mapped = database_error(_db(ctx.params.get("db")), exc)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+
+class KozhGroup(click.Group):
+    """Turns library errors into `kozh: error: ...` and exit 2; never a traceback. The one error path:
+    output that cannot be written is `cannot write output: <reason>`, a closed pipe a quiet exit."""
+
+    command_class = KozhCommand
+    group_class = type  # subgroups (alias) are KozhGroups too
+
+    def invoke(self, ctx):
+        from glossary.output import OutputGone
+
         try:
             return super().invoke(ctx)
         except KozhError as exc:
             fail(str(exc))
             ctx.exit(2)
-        except BrokenPipeError:
-            sys.stderr.close()
+        except (BrokenPipeError, OutputGone):
             ctx.exit(0)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -35,21 +56,36 @@ class KozhGroup(click.Group):
             ctx.exit(2)
 
     def main(self, *args, **kwargs):
-        """Usage errors in the house format too: `kozh: error: ...`, a pointer to --help, exit 2."""
+        """Usage errors in the house format too: `kozh: error: ...`, a pointer to --help, exit 2.
+        Standard output is flushed here, inside the error handling, not at interpreter exit."""
+        from glossary.output import OutputError, OutputGone, finish_stdout, guard_stdout
+
+        guard_stdout()
         kwargs["standalone_mode"] = False
+        code = 0
         try:
             result = super().main(*args, **kwargs)
+            code = result if isinstance(result, int) else 0
+        except SystemExit as exc:
+            code = exc.code
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             fail(exc.format_message() + hint)
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.ClickException as exc:
             fail(exc.format_message())
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.Abort:
             fail("aborted")
-            sys.exit(1)
-        sys.exit(result if isinstance(result, int) else 0)
+            code = 1
+        try:
+            finish_stdout()
+        except OutputGone:
+            pass
+        except OutputError as exc:
+            fail(str(exc))
+            code = 2
+        sys.exit(code)
 
 
 @click.group(cls=KozhGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,21 +94,25 @@ def main():
     """kozh: Korean-Chinese name pairs, glossary and resolver."""
 
 
-def _read_inputs(files: tuple[str, ...]):
-    """Yield (name, text) per input; unreadable inputs are reported and remembered, others still processed."""
-    from glossary.text import TextError, decode, read_text
+def _open_inputs(files: tuple[str, ...]):
+    """Yield (name, Input) per input, '-' being standard input; an unreadable input is reported and
+    yields (name, None), the others are still processed. Each Input is closed when the next is opened."""
+    from glossary.text import TextError, open_input, open_stream
 
     for name in files:
         try:
-            if name == "-":
-                text, _ = decode(sys.stdin.buffer.read())
-            else:
-                text = read_text(name)
+            source = open_stream(sys.stdin.buffer if sys.stdin else None) if name == "-" else open_input(name)
         except TextError as exc:
             fail(f"{name}: {exc}")
             yield name, None
             continue
-        yield name, text
+        with source:
+            yield name, source
+
+
+def _pair_row(name: str, pair, line: int, col: int) -> dict:
+    """One `kozh extract --json` object: where the bracket is, then the pair."""
+    return {"file": name, "line": line, "col": col, **pair.to_json()}
 
 
 @main.command()
@@ -80,23 +120,26 @@ def _read_inputs(files: tuple[str, ...]):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per pair.")
 def extract(files, as_json):
     """Find 한국어(中文) name pairs in FILES ('-' reads stdin)."""
-    from glossary.pairs import extract_pairs
-    from glossary.text import LineIndex
+    from glossary.stream import iter_pairs
+    from glossary.text import TextError
 
     failed = False
-    for name, text in _read_inputs(files):
-        if text is None:
+    for name, source in _open_inputs(files):
+        if source is None:
             failed = True
             continue
-        index = LineIndex(text)
-        for pair in extract_pairs(text):
-            line, col = index.line_col(pair.bracket)
-            row = {"file": name, "line": line, "col": col, **pair.to_json()}
-            if as_json:
-                click.echo(json.dumps(row, ensure_ascii=False))
-            else:
-                extra = "  ".join(f"{k}={row[k]}" for k in ("en", "suffix_after", "title") if row.get(k))
-                click.echo(f"{name}:{line}:{col}\t{pair.ko}\t{pair.zh}\t{pair.kind}\t{pair.score:.2f}\t{extra}".rstrip())
+        try:
+            # pairs are printed as the windows yield them: memory stays bounded on a 100 MB line
+            for pair, line, col in iter_pairs(source.pieces()):
+                row = _pair_row(name, pair, line, col)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                else:
+                    extra = "  ".join(f"{k}={row[k]}" for k in ("en", "suffix_after", "title") if row.get(k))
+                    click.echo(f"{name}:{line}:{col}\t{pair.ko}\t{pair.zh}\t{pair.kind}\t{pair.score:.2f}\t{extra}".rstrip())
+        except TextError as exc:
+            fail(f"{name}: {exc}")
+            failed = True
     if failed:
         sys.exit(2)
 
@@ -139,6 +182,8 @@ def build(db, jobs, relink, paths):
         if bar is not None:
             bar.render_finish()
     refresh(path)
+    for skipped_path, why in report.skipped:
+        click.echo(f"kozh: skipped {skipped_path}: {why}", err=True)
     for failed_path, message in report.failed:
         fail(f"{failed_path}: {message}")
     for problem in report.curation_problems:
@@ -265,22 +310,26 @@ def deprecate(db, entity, form):
 @click.argument("files", nargs=-1, required=True)
 def check(db, as_json, html, rules, config, files):
     """Report names written inconsistently or against the glossary. Exit 0 clean, 1 findings, 2 error."""
-    from resolver.check import Checker, find_config, findings_to_json, format_findings, read_documents, select_rules
+    from glossary.output import atomic_file
+    from glossary.stream import WindowedCheck
+    from glossary.text import TextError
+    from resolver.check import Checker, find_config, findings_to_json, format_findings, select_rules
     from resolver.mentions import load_glossary
 
     selected = select_rules(rules, config=config or find_config())
-    errors: list[tuple[str, str]] = []
-    documents = []
-    for name, text in _read_inputs(tuple(f for f in files if f == "-")):
-        if text is not None:
-            documents.append((name, text))
-        else:
-            errors.append((name, "unreadable"))
-    stdin_errors = len(errors)
-    documents += read_documents([f for f in files if f != "-"], errors=errors)
-    for path, reason in errors[stdin_errors:]:
-        fail(f"{path}: {reason}")
-    findings = Checker(load_glossary(_db(db)), rules=selected).check_documents(documents)
+    inputs = None  # the glossary is compiled on first need: an input refused at once is reported at once
+    failed = False
+    for name, source in _open_inputs(files):
+        if source is None:
+            failed = True
+            continue
+        inputs = inputs or WindowedCheck(Checker(load_glossary(_db(db)), rules=selected))
+        try:
+            inputs.add(name, source.pieces())
+        except TextError as exc:
+            fail(f"{name}: {exc}")
+            failed = True
+    findings = inputs.findings() if inputs else []
     if as_json:
         for finding in findings:
             click.echo(json.dumps(findings_to_json(finding), ensure_ascii=False))
@@ -289,8 +338,9 @@ def check(db, as_json, html, rules, config, files):
     if html:
         from resolver.report import write_html
 
-        write_html(html, documents, findings)
-    sys.exit(2 if errors else 1 if findings else 0)
+        with atomic_file(html) as tmp:
+            write_html(tmp, inputs.texts() if inputs else [], findings)
+    sys.exit(2 if failed else 1 if findings else 0)
 
 
 # ---------------------------------------------------------------- interchange
@@ -312,9 +362,14 @@ def export_(db, fmt, output, layout, include_readings, bom, direction):
     """Write the glossary as TBX-Basic (v3 or 2008), CSV/TSV, JSON lines or an OmegaT glossary."""
     from glossary.interchange import export
 
-    out = sys.stdout.buffer if output == "-" else output
-    count = export(_db(db), fmt, out, bom=bom, direction=direction, layout=layout,
-                   include_readings=include_readings)
+    from glossary.output import atomic_file, stdout_binary
+
+    options = dict(bom=bom, direction=direction, layout=layout, include_readings=include_readings)
+    if output == "-":
+        count = export(_db(db), fmt, stdout_binary(), **options)
+    else:
+        with atomic_file(output) as tmp:  # a failed export leaves no half-written file
+            count = export(_db(db), fmt, tmp, **options)
     if output != "-":
         click.echo(f"{output}: {count} entities", err=True)
 

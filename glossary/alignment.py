@@ -92,7 +92,7 @@ def _units_before(text: str, pos: int) -> list[Unit]:
             units.append(Unit(ch, "S", i - 1, i, False, -1, wrapped))
             i -= 1
         elif ch in " \u3000":
-            if units:
+            if len(units) > word_begin:  # a word ends here (text order: it starts after this space)
                 units[-1].word_start = True
                 if word_begin > 0 and _ends_in_particle(units[word_begin:]):
                     del units[word_begin:]

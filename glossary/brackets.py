@@ -57,7 +57,17 @@ def find_brackets(text: str) -> list[Bracket]:
             open_stack.pop()
         b.parent = open_stack[-1] if open_stack else None
         open_stack.append(i)
-    return [b for b in out if has_han(text[b.open + 1:b.close])]
+    # keep the brackets that hold Han; a parent index then names the nearest kept enclosing bracket
+    kept: dict[int, int] = {}
+    result: list[Bracket] = []
+    for i, b in enumerate(out):
+        parent = b.parent
+        while parent is not None and parent not in kept:
+            parent = out[parent].parent
+        if has_han(text[b.open + 1:b.close]):
+            kept[i] = len(result)
+            result.append(Bracket(b.open, b.close, kept[parent] if parent is not None else None))
+    return result
 
 
 # ------------------------------------------------------------------ vocabulary

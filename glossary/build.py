@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from glossary.errors import KozhError
 from glossary.link import KINDS, CuratedEntry, assign_ids, forms_of, link
 from glossary.pairs import Pair
 from glossary.scripts import has_han
+from glossary.text import TextError
 from glossary.store import (
     add_redirect, all_mentions, document_hashes, get_meta, open_db, previous_entities, put_alias,
     replace_document, set_meta, transaction,
@@ -45,6 +47,7 @@ class BuildReport:
     unchanged: int = 0             # skipped: same sha256 as stored
     mentions: int = 0              # pairs written by this build
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, message), skipped
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): in a folder, not a text file
     relinked: bool = False
     entities: int = 0
     curation_problems: list[str] = field(default_factory=list)   # ops that no longer apply
@@ -101,8 +104,8 @@ def read_curated(paths: Iterable[str | os.PathLike[str]]) -> list[CuratedEntry]:
     return entries
 
 
-def _looks_like_text(path: Path) -> bool:
-    if path.suffix.lower() in TEXT_SUFFIXES:
+def _looks_like_text(path: str) -> bool:
+    if Path(path).suffix.lower() in TEXT_SUFFIXES:
         return True
     try:
         with open(path, "rb") as f:
@@ -113,17 +116,49 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in head or head[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Files as given, folders walked in sorted order (hidden entries skipped), duplicates once."""
+def _walk_entry(root: str, path: str) -> str | None:
+    """Why a folder entry is not read (None: it is read). Only regular files are; a symlink is
+    followed only to a regular file inside the folder, so a link to /dev/zero or out of the tree is
+    skipped, never opened."""
+    from glossary.text import special_kind
+
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.path.realpath(path)
+            if os.path.commonpath([root, target]) != root:
+                return f"symbolic link out of the folder (to {target})"
+            st = os.stat(path)
+    except (OSError, ValueError) as e:
+        return (getattr(e, "strerror", None) or str(e)).lower()
+    kind = special_kind(st.st_mode)
+    if kind:
+        return f"not a regular file ({kind})"
+    return None if _looks_like_text(path) else "binary file"
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]],
+                 skipped: list[tuple[str, str]] | None = None) -> list[str]:
+    """Files as given, folders walked in sorted order (hidden entries skipped), duplicates once. In a
+    folder only regular text files are taken; the others go to `skipped` as (path, why)."""
     out: list[str] = []
     for given in paths:
         given = os.fspath(given)
         if os.path.isdir(given):
+            root = os.path.realpath(given)
             found = []
-            for root, dirs, names in os.walk(given):
+            for folder, dirs, names in os.walk(given):  # does not descend into symlinked folders
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [os.path.join(root, n) for n in names if not n.startswith(".")]
-            out += [p for p in sorted(found) if _looks_like_text(Path(p))]
+                for d in dirs:
+                    if os.path.islink(os.path.join(folder, d)):
+                        found.append(os.path.join(folder, d))
+                found += [os.path.join(folder, n) for n in names if not n.startswith(".")]
+            for path in sorted(found):
+                why = "symbolic link to a folder" if os.path.isdir(path) else _walk_entry(root, path)
+                if why is None:
+                    out.append(path)
+                elif why != "binary file" and skipped is not None:
+                    skipped.append((path, why))
         else:
             out.append(given)
     return list(dict.fromkeys(out))
@@ -198,9 +233,11 @@ def _extract_all(paths: list[str], jobs: int) -> Iterator[tuple[list[dict] | Non
 
 
 def _file_digest(path: str) -> tuple[str, int]:
+    from glossary.text import input_limit, open_regular
+
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    with open_regular(path, limit=input_limit()) as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
             size += len(chunk)
@@ -290,7 +327,7 @@ def build(db_path: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str
     report = BuildReport()
     db = open_db(db_path, write=True, create=True)
     try:
-        files = expand_paths(paths)
+        files = expand_paths(paths, report.skipped)
         report.files = len(files)
         stored = document_hashes(db.conn)
         # documents extracted by other code count as changed
@@ -305,6 +342,8 @@ def build(db_path: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str
         for path in files:
             try:
                 digest, size = _file_digest(path)
+            except TextError as e:
+                report.failed.append((path, str(e)))
             except OSError as e:
                 report.failed.append((path, (e.strerror or str(e)).lower()))
             else:

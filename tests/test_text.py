@@ -204,7 +204,7 @@ def test_os_errors_map_to_text_error(tmp_path, monkeypatch, error, message):
     def failing_open(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(text_module, "open", failing_open, raising=False)
+    monkeypatch.setattr(text_module.os, "open", failing_open)
     with pytest.raises(TextError) as exc:
         read_text(write(tmp_path, "a.txt", b"x"))
     assert str(exc.value) == message
