@@ -229,9 +229,12 @@ _JIEBA_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place",
 @lru_cache(maxsize=65536)
 def _jieba_kind(zh: str) -> str:
     import logging
+    import warnings
 
-    import jieba
-    import jieba.posseg
+    with warnings.catch_warnings():  # jieba imports pkg_resources, which newer setuptools deprecates loudly
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        import jieba
+        import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     words = [w for w in jieba.posseg.lcut(zh.replace(" ", "")) if w.word.strip()]

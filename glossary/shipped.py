@@ -21,7 +21,10 @@ SHIPPED_STATE = "shipped_state"
 
 
 def data_dir() -> Path:
-    """The data/ folder of the checkout (editable install) or of the installed package."""
+    """The data/ folder of this checkout when running from one, else that of the installed package."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data" / "aliases.sqlite").is_file():
+        return checkout / "data"
     return Path(str(files("kozh_data")))
 
 
