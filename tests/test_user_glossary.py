@@ -6,13 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import tomllib
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from packaging.requirements import Requirement
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import cli
 from glossary.shipped import SHIPPED_STATE, default_db_path, shipped_db_path, user_db_path
