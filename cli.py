@@ -148,15 +148,17 @@ def extract(files, as_json):
 
 
 def db_option(fn):
-    """--db PATH, else $KOZH_DB, else the shipped data/aliases.sqlite."""
+    """--db PATH, else $KOZH_DB, else the user glossary (or, until the first edit, the shipped one)."""
     return click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
-                        help="Glossary database (default: $KOZH_DB or the shipped data/aliases.sqlite).")(fn)
+                        help="Glossary database (default: $KOZH_DB, else your own glossary in the user data "
+                             "folder, made from the shipped one on the first edit).")(fn)
 
 
-def _db(db: str | None) -> str:
+def _db(db: str | None, *, write: bool = False) -> str:
+    """The glossary a command uses; a writing command without --db or $KOZH_DB writes the user glossary."""
     from glossary.shipped import default_db_path
 
-    return str(db or default_db_path())
+    return str(db or default_db_path(write=write))
 
 
 @main.command()
@@ -167,9 +169,8 @@ def _db(db: str | None) -> str:
 def build(db, jobs, relink, paths):
     """Extract pairs from files and folders into the glossary, link entities, re-apply curation."""
     from glossary.build import build as run_build
-    from resolver.index import refresh
 
-    path = _db(db)
+    path = _db(db, write=True)
     # a progress bar on a terminal, quiet otherwise
     bar = click.progressbar(length=1, label="building", file=sys.stderr) if sys.stderr.isatty() else None
 
@@ -181,7 +182,6 @@ def build(db, jobs, relink, paths):
     finally:
         if bar is not None:
             bar.render_finish()
-    refresh(path)
     for skipped_path, why in report.skipped:
         click.echo(f"kozh: skipped {skipped_path}: {why}", err=True)
     for failed_path, message in report.failed:
@@ -225,7 +225,7 @@ def add(db, kind, ko, en, zh):
     """Add an entity by hand (kept across rebuilds)."""
     from glossary import curation
 
-    click.echo(curation.add(_db(db), kind, zh, ko=ko, en=en))
+    click.echo(curation.add(_db(db, write=True), kind, zh, ko=ko, en=en))
 
 
 @main.group()
@@ -243,7 +243,7 @@ def alias_add(db, lang, status, entity, text):
     """Give ENTITY (an id or any alias naming it) the alias TEXT."""
     from glossary import curation
 
-    click.echo(curation.alias_add(_db(db), entity, text, lang=lang, status=status))
+    click.echo(curation.alias_add(_db(db, write=True), entity, text, lang=lang, status=status))
 
 
 @alias.command("remove")
@@ -254,7 +254,7 @@ def alias_remove(db, entity, text):
     """Remove the alias TEXT from ENTITY."""
     from glossary import curation
 
-    click.echo(curation.alias_remove(_db(db), entity, text))
+    click.echo(curation.alias_remove(_db(db, write=True), entity, text))
 
 
 @main.command()
@@ -265,7 +265,7 @@ def merge(db, a, b):
     """Merge entity B into A; B's id keeps redirecting to A."""
     from glossary import curation
 
-    click.echo(curation.merge(_db(db), a, b))
+    click.echo(curation.merge(_db(db, write=True), a, b))
 
 
 @main.command()
@@ -276,7 +276,7 @@ def split(db, entity, aliases):
     """Move ALIASES of ENTITY into a new entity; prints its id."""
     from glossary import curation
 
-    click.echo(curation.split(_db(db), entity, aliases))
+    click.echo(curation.split(_db(db, write=True), entity, aliases))
 
 
 @main.command()
@@ -287,7 +287,7 @@ def prefer(db, entity, form):
     """Make FORM the preferred alias of its language for ENTITY."""
     from glossary import curation
 
-    click.echo(curation.prefer(_db(db), entity, form))
+    click.echo(curation.prefer(_db(db, write=True), entity, form))
 
 
 @main.command()
@@ -298,7 +298,7 @@ def deprecate(db, entity, form):
     """Mark FORM of ENTITY as deprecated (kept, flagged by kozh check)."""
     from glossary import curation
 
-    click.echo(curation.deprecate(_db(db), entity, form))
+    click.echo(curation.deprecate(_db(db, write=True), entity, form))
 
 
 @main.command()
@@ -384,7 +384,7 @@ def export_(db, fmt, output, layout, include_readings, bom, direction):
 def import_(db, fmt, mapping, path):
     """Merge a termbase file into the glossary (kept across rebuilds); all of it or nothing."""
     from glossary.interchange import import_file
-    from resolver import Resolver, refresh
+    from resolver import Resolver
 
     columns = {}
     for item in mapping:
@@ -392,10 +392,9 @@ def import_(db, fmt, mapping, path):
         if not sep:
             raise KozhError(f"--map {item!r}: write HEADER=LANG")
         columns[header] = None if lang == "-" else lang
-    target = _db(db)
+    target = _db(db, write=True)
     resolver = Resolver(target)
     report = import_file(target, path, fmt=fmt, mapping=columns or None, match=resolver.match_entity)
-    refresh(target)
     for line in report.warnings + report.skipped:
         click.echo(f"kozh: {path}: {line}", err=True)
     click.echo(f"{path}: {report.entries} entries ({report.created} new, {report.merged} merged, "
@@ -414,7 +413,7 @@ def serve(db, host, port, allow_write, token):
         from resolver.serve import serve as run
     except ImportError as exc:
         raise KozhError(f"kozh serve needs the serve extra: pip install 'kozh[serve]' ({exc})") from None
-    run(_db(db), host=host, port=port, allow_write=allow_write, token=token)
+    run(_db(db, write=allow_write), host=host, port=port, allow_write=allow_write, token=token)
 
 
 # ---------------------------------------------------------------- resolver

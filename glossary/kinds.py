@@ -134,7 +134,8 @@ def _word_tags() -> dict[str, str]:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # jieba imports pkg_resources, which warns on import
+        # jieba imports pkg_resources, which newer setuptools deprecates loudly
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
         import jieba
         import jieba.posseg
 

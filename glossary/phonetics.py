@@ -140,13 +140,18 @@ def initial_sound_rule(syllable: str) -> str:
     return compose(lead, vowel, tail)
 
 
+@lru_cache(maxsize=1)
+def _sino_table() -> dict[str, str]:
+    """Character -> its first dictionary reading, from Unicode's Unihan kHangul (data/sino_readings.tsv)."""
+    return {row[0]: row[1] for row in _read_tsv("sino_readings.tsv")}
+
+
 @lru_cache(maxsize=65536)
 def _sino_reading(ch: str) -> str | None:
-    """The hanja dictionary reading (word-medial form) of a character, looked up on its traditional form."""
-    from hanja.table import hanja_table
-
+    """The dictionary reading (word-medial form) of a character, looked up on its traditional form."""
+    table = _sino_table()
     for form in (to_traditional(ch), ch):
-        reading = hanja_table.get(form)
+        reading = table.get(form)
         if reading and is_hangul_syllable(reading):
             return reading
     return None

@@ -22,11 +22,10 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from glossary.errors import KozhError
+from glossary.errors import CurationError, DatabaseError, KozhError
 from glossary.link import Alias, Previous, denormalize, fold
 
 LOCKED = "database is locked by another process (another build running?)"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 # ---------------------------------------------------------------- schema
@@ -92,8 +91,38 @@ def _v2_folded_aliases(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX aliases_folded ON aliases(folded)")
 
 
+def _v3_live_keys(conn: sqlite3.Connection) -> None:
+    """The resolver's keys (alias_keys) become part of the schema, kept current in every write transaction:
+    triggers list each entity whose aliases (or kind) changed in keys_dirty, and the commit refreshes the
+    keys of exactly those entities (resolver.index.refresh_keys). Every entity starts dirty."""
+    statements = [
+        "DROP TABLE IF EXISTS alias_keys",
+        "CREATE TABLE alias_keys (alias_id INTEGER NOT NULL, entity_id TEXT NOT NULL, kind TEXT NOT NULL, "
+        "key TEXT NOT NULL)",
+        "CREATE INDEX alias_keys_kind_key ON alias_keys(kind, key)",
+        "CREATE INDEX alias_keys_alias ON alias_keys(alias_id)",
+        "CREATE INDEX alias_keys_entity ON alias_keys(entity_id)",
+        "CREATE TABLE keys_dirty (entity_id TEXT PRIMARY KEY) WITHOUT ROWID",
+        """CREATE TRIGGER aliases_keys_insert AFTER INSERT ON aliases BEGIN
+               INSERT OR IGNORE INTO keys_dirty VALUES (NEW.entity_id); END""",
+        """CREATE TRIGGER aliases_keys_delete AFTER DELETE ON aliases BEGIN
+               INSERT OR IGNORE INTO keys_dirty VALUES (OLD.entity_id); END""",
+        """CREATE TRIGGER aliases_keys_update AFTER UPDATE OF entity_id, text, lang, origin ON aliases BEGIN
+               INSERT OR IGNORE INTO keys_dirty VALUES (OLD.entity_id);
+               INSERT OR IGNORE INTO keys_dirty VALUES (NEW.entity_id); END""",
+        """CREATE TRIGGER entities_keys_kind AFTER UPDATE OF kind ON entities BEGIN
+               INSERT OR IGNORE INTO keys_dirty VALUES (NEW.id); END""",
+        """CREATE TRIGGER entities_keys_delete AFTER DELETE ON entities BEGIN
+               INSERT OR IGNORE INTO keys_dirty VALUES (OLD.id); END""",
+        "INSERT INTO keys_dirty SELECT id FROM entities",
+        "DELETE FROM meta WHERE key = 'keys_version'",
+    ]
+    for sql in statements:
+        conn.execute(sql)
+
+
 # Forward-only: MIGRATIONS[n] takes a database at version n to n + 1. Never edit a released step.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_tables, _v2_folded_aliases]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_tables, _v2_folded_aliases, _v3_live_keys]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -103,10 +132,10 @@ def schema_version(conn: sqlite3.Connection) -> int:
     if not tables:
         return 0
     if "meta" not in tables:
-        raise KozhError("not a kozh glossary database (it has tables but no meta table)")
+        raise DatabaseError("not a kozh glossary database (it has tables but no meta table)")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
-        raise KozhError("not a kozh glossary database (no schema_version in meta)")
+        raise DatabaseError("not a kozh glossary database (no schema_version in meta)")
     return int(row[0])
 
 
@@ -138,56 +167,80 @@ def _read_only_reason(path: Path) -> str | None:
     return None
 
 
-def _check_file(path: Path, *, create: bool) -> bool:
-    """Raise KozhError for paths that cannot be a database; return True if the file exists."""
-    if path.is_dir():
-        raise KozhError(f"{path} is a directory, not a database file")
-    if not path.exists():
-        if not create:
-            raise KozhError(f"no database at {path} (run `kozh build` to create one)")
-        if not path.parent.is_dir() and str(path.parent):
-            raise KozhError(f"cannot create database {path}: directory {path.parent} does not exist")
+def _is_shipped(path: Path) -> bool:
+    from glossary.shipped import shipped_db_path
+
+    try:
+        return path.resolve() == shipped_db_path().resolve()
+    except OSError:
         return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError as e:
-        raise KozhError(f"cannot read {path}: {e.strerror}") from None
-    if head and head != _SQLITE_MAGIC:
-        raise KozhError(f"{path} is not a SQLite database (or is corrupt)")
-    return True
 
 
-def _connect(path: Path, *, write: bool, timeout: float) -> sqlite3.Connection:
+def _open_error(path: Path, error: sqlite3.Error) -> DatabaseError:
+    message = str(error)
+    if _is_lock(error):
+        return DatabaseError(LOCKED)
+    if "readonly" in message or "read-only" in message:
+        return DatabaseError(f"database {path} is read-only")
+    if "unable to open" in message:
+        return DatabaseError(f"cannot open {path}: {'permission denied' if path.exists() else message}")
+    return DatabaseError(f"{path} is not a SQLite database (or is corrupt): {message}")
+
+
+def connect(path: str | os.PathLike[str], *, write: bool = False, create: bool = False,
+            timeout: float = 10.0, threads: bool = False) -> sqlite3.Connection:
+    """The one way kozh opens a database file; every failure is a DatabaseError with the reason.
+
+    Reads use mode=ro, and immutable=1 where mode=ro cannot work (a WAL database in a directory we may
+    not write has no -shm file) and for the shipped glossary, which is reference data nobody writes: a
+    read never leaves -wal/-shm files next to the installed copy. The file itself is never open()ed (the
+    connection is asked instead): closing any descriptor of a file drops this process's SQLite locks on it.
+    threads=True lets the connection move between threads (one user at a time)."""
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not (create and write):
+            raise DatabaseError(f"no database at {path} (run `kozh build` to create one)")
+        if str(path.parent) and not path.parent.is_dir():
+            raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
+    if write and (reason := _read_only_reason(path)):
+        raise DatabaseError(reason)
     uri = path.resolve().as_uri()
-    if write:
-        return sqlite3.connect(uri + "?mode=rwc", uri=True, timeout=timeout, isolation_level=None)
-    conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout, isolation_level=None)
+    options = dict(uri=True, timeout=timeout, isolation_level=None, check_same_thread=not threads)
+    conn = None
     try:
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        return conn
-    except sqlite3.OperationalError as e:
-        if _is_lock(e):
-            raise
-        # A WAL database in a directory we cannot write (a shipped, installed copy) cannot create its
-        # -shm file; immutable=1 reads it without one. Only safe because nobody writes there.
-        conn.close()
-        return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, timeout=timeout, isolation_level=None)
+        if write:
+            conn = sqlite3.connect(uri + "?mode=rwc", **options)
+        elif _is_shipped(path):
+            conn = sqlite3.connect(uri + "?mode=ro&immutable=1", **options)
+        else:
+            conn = sqlite3.connect(uri + "?mode=ro", **options)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            except sqlite3.OperationalError as e:
+                if _is_lock(e):
+                    raise
+                conn.close()
+                conn = sqlite3.connect(uri + "?mode=ro&immutable=1", **options)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # "file is not a database" shows here
+    except sqlite3.Error as e:
+        if conn is not None:
+            conn.close()
+        raise _open_error(path, e) from None
+    return conn
 
 
 def open_db(path: str | os.PathLike[str], *, write: bool, create: bool = False,
             timeout: float = 10.0) -> sqlite_utils.Database:
-    """Open the glossary; every way this can fail is a KozhError with the reason.
+    """Open the glossary; every way this can fail is a DatabaseError with the reason.
 
     write=True migrates an older schema forward and needs a writable file and directory;
     create=True makes a new database when none exists. `timeout` is how long to wait for a lock."""
     path = Path(path)
-    exists = _check_file(path, create=create and write)
-    if write and (reason := _read_only_reason(path)):
-        raise KozhError(reason)
-    conn = None
+    exists = path.exists()
+    conn = connect(path, write=write, create=create, timeout=timeout)
     try:
-        conn = _connect(path, write=write, timeout=timeout)
         conn.execute("PRAGMA foreign_keys = ON")
         if write:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -197,34 +250,46 @@ def open_db(path: str | os.PathLike[str], *, write: bool, create: bool = False,
                 if version > SCHEMA_VERSION:
                     raise _too_new(path, version)
                 if version == 0 and exists and not create:
-                    raise KozhError(f"{path} is an empty database, not a kozh glossary")
+                    raise DatabaseError(f"{path} is an empty database, not a kozh glossary")
                 migrate(conn)
+                _keys_outdated(conn)
         else:
             version = schema_version(conn)
             if version == 0:
-                raise KozhError(f"{path} is an empty database, not a kozh glossary")
+                raise DatabaseError(f"{path} is an empty database, not a kozh glossary")
             if version > SCHEMA_VERSION:
                 raise _too_new(path, version)
             if version < SCHEMA_VERSION:
-                raise KozhError(f"database {path} has schema version {version}, this kozh needs "
-                                f"{SCHEMA_VERSION}: run `kozh build` on it to upgrade")
+                raise DatabaseError(f"database {path} has schema version {version}, this kozh needs "
+                                    f"{SCHEMA_VERSION}: run `kozh build` on it to upgrade")
     except KozhError:
-        if conn is not None:
-            conn.close()
+        conn.close()
         raise
     except sqlite3.Error as e:
-        if conn is not None:
-            conn.close()
-        if _is_lock(e):
-            raise KozhError(LOCKED) from None
-        if "readonly" in str(e) or "read-only" in str(e):
-            raise KozhError(f"database {path} is read-only") from None
-        raise KozhError(f"{path} is not a SQLite database (or is corrupt): {e}") from None
+        conn.close()
+        raise _open_error(path, e) from None
     return sqlite_utils.Database(conn)
 
 
-def _too_new(path: Path, version: int) -> KozhError:
-    return KozhError(f"database {path} has schema version {version}, newer than this kozh understands "
+def _keys_outdated(conn: sqlite3.Connection) -> None:
+    """Keys written by another version of the key code are all redone at this transaction's commit."""
+    from resolver.index import KEYS_VERSION
+
+    if get_meta(conn, "keys_version") != KEYS_VERSION:
+        conn.execute("INSERT OR IGNORE INTO keys_dirty SELECT id FROM entities")
+
+
+def _settle_keys(conn: sqlite3.Connection) -> None:
+    """Refresh the keys of the entities this transaction changed, before it commits."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'keys_dirty'").fetchone() and \
+            conn.execute("SELECT 1 FROM keys_dirty LIMIT 1").fetchone():
+        from resolver.index import refresh_keys  # the key code lives with the resolver
+
+        refresh_keys(conn)
+
+
+def _too_new(path: Path, version: int) -> DatabaseError:
+    return DatabaseError(f"database {path} has schema version {version}, newer than this kozh understands "
                      f"({SCHEMA_VERSION}): upgrade kozh")
 
 
@@ -236,10 +301,11 @@ def _begin(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as e:
         if _is_lock(e):
-            raise KozhError(LOCKED) from None
+            raise DatabaseError(LOCKED) from None
         raise
     try:
         yield conn
+        _settle_keys(conn)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -256,7 +322,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
             yield conn
     except sqlite3.OperationalError as e:
         if _is_lock(e):
-            raise KozhError(LOCKED) from None
+            raise DatabaseError(LOCKED) from None
         raise
 
 
@@ -418,7 +484,7 @@ def find_entity(conn: sqlite3.Connection, ref: str) -> str:
     """An entity id, a redirected id, or an alias text naming exactly one entity -> the live id."""
     ref = ref.strip()
     if not ref:
-        raise KozhError("empty entity reference")
+        raise CurationError("empty entity reference")
     if found := live_id(conn, ref):
         return found
     candidates = [r[0] for r in conn.execute(
@@ -429,9 +495,9 @@ def find_entity(conn: sqlite3.Connection, ref: str) -> str:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise KozhError(f"no entity or alias {ref!r} in the glossary")
+        raise CurationError(f"no entity or alias {ref!r} in the glossary")
     listing = "; ".join(describe(conn, c) for c in candidates)
-    raise KozhError(f"{ref!r} is ambiguous, it names {len(candidates)} entities: {listing}")
+    raise CurationError(f"{ref!r} is ambiguous, it names {len(candidates)} entities: {listing}")
 
 
 # ---------------------------------------------------------------- stats

@@ -106,7 +106,10 @@ def _rule_list(value, where: str) -> list[str]:
 
 def read_config(path: str | os.PathLike[str]) -> dict:
     """The [check] table of a kozh.toml: {'enable': [...], 'disable': [...]}."""
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli package
+        import tomli as tomllib
 
     try:
         with open(path, "rb") as f:

@@ -14,16 +14,16 @@ import os
 import sqlite3
 import threading
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from glossary.errors import KozhError
+from glossary.errors import DatabaseError
 
 from . import keys as K
 
-KEYS_VERSION = "2"
+KEYS_VERSION = "3"
 LANG_ORDER = {"ko": 0, "zh-Hans": 1, "zh-Hant": 2, "en": 3, "pinyin": 4}
 STATUS_RANK = {"preferred": 0, "admitted": 1, "deprecated": 2}
 # kinds holding context rows (translated parts, place prefixes) rather than an alias's keys
@@ -108,23 +108,41 @@ def _display(aliases: Sequence[AliasRow]) -> tuple[str | None, str | None, str |
     return pick(("ko",)), pick(("zh-Hans", "zh-Hant")), pick(("en", "pinyin"))
 
 
+def entity_evidence(aliases: Sequence[AliasRow], kind: str | None) -> list[tuple[str, str]]:
+    """What one entity contributes to the key context, as (kind, key) rows: the translated parts its attested
+    (ko, zh) pairs show ('obs') and, for a place, its names ('plc'). Stored per entity in alias_keys, so an
+    edit recomputes only the edited entity's share."""
+    kos = [a.text for a in aliases if a.lang == "ko" and a.origin != "generated"][:6]
+    zhs = [a.text for a in aliases if _is_han_alias(a) and a.origin != "generated"][:6]
+    rows = [("obs", f"{tail}\t{rendering}") for tail, rendering in
+            sorted(K.observe_parts((k, z) for k in kos for z in zhs))]
+    if kind == "place":
+        rows += [("plc", f"{a.lang}\t{a.text}") for a in aliases if a.lang == "ko" or _is_han_alias(a)]
+    return rows
+
+
+def context_of(evidence: Iterable[tuple[str, str]], parts: K.Parts | None = None) -> K.KeyContext:
+    """The key context from every entity's evidence rows: a part counts once per entity that shows it."""
+    attested: Counter[tuple[str, str]] = Counter()
+    places = []
+    for kind, key in evidence:
+        first, second = key.split("\t", 1)
+        if kind == "obs":
+            attested[(first, second)] += 1
+        else:
+            places.append((first, second))
+    return K.KeyContext.build(K.parts_from(attested) if parts is None else parts, places)
+
+
 def build_context(aliases: Sequence[AliasRow], kinds: Mapping[str, str] | None,
                   parts: K.Parts | None = None) -> K.KeyContext:
     """Learn translated parts from attested (ko, zh) pairs of one entity; collect place names."""
     by_entity: dict[str, list[AliasRow]] = defaultdict(list)
     for a in aliases:
         by_entity[a.entity_id].append(a)
-    if parts is None:
-        pairs = []
-        for eid, items in by_entity.items():
-            kos = [a.text for a in items if a.lang == "ko" and a.origin != "generated"][:6]
-            zhs = [a.text for a in items if a.lang.startswith("zh") and a.origin != "generated"][:6]
-            pairs.extend((eid, k, z) for k in kos for z in zhs)
-        parts = K.learn_parts(pairs)
-    places = []
-    if kinds:
-        places = [(a.lang, a.text) for a in aliases if kinds.get(a.entity_id) == "place"]
-    return K.KeyContext.build(parts, places)
+    kinds = kinds or {}
+    return context_of((row for eid, items in by_entity.items() for row in entity_evidence(items, kinds.get(eid))),
+                      parts)
 
 
 def _is_han_alias(a: AliasRow) -> bool:
@@ -201,47 +219,25 @@ class MemoryIndex(Index):
 # ---------------------------------------------------------------- the database
 
 
-def _check_db(path: Path) -> None:
-    if not path.exists():
-        raise KozhError(f"no database at {path} (run `kozh build` to create one)")
-    if path.is_dir():
-        raise KozhError(f"{path} is a directory, not a database file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError as e:
-        raise KozhError(f"cannot read {path}: {e.strerror}") from None
-    if head != b"SQLite format 3\x00":
-        raise KozhError(f"{path} is not a SQLite database (or is corrupt)")
-
-
 def connect_ro(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """A read-only connection (file:...?mode=ro); usable from any thread, one user at a time."""
-    p = Path(path)
-    _check_db(p)
-    uri = p.resolve().as_uri()
-    try:
-        conn = sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError:
-        # a WAL database in a directory we cannot write (an installed copy) has no -shm: read it immutable
-        conn = sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    except sqlite3.DatabaseError as e:
-        raise KozhError(f"{p} is not a SQLite database (or is corrupt): {e}") from None
-    return conn
+    """A read-only connection through the one opener (glossary.store.connect); usable from any thread,
+    one user at a time."""
+    from glossary.store import connect
+
+    return connect(path, threads=True)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
     try:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as e:
-        raise KozhError(f"not a SQLite database (or corrupt): {e}") from None
+        raise DatabaseError(f"not a SQLite database (or corrupt): {e}") from None
 
 
 def _read_aliases(conn: sqlite3.Connection) -> tuple[list[AliasRow], dict[str, str]]:
     tables = _tables(conn)
     if "aliases" not in tables:
-        raise KozhError("not a kozh glossary database (no aliases table)")
+        raise DatabaseError("not a kozh glossary database (no aliases table)")
     cols = {r[1] for r in conn.execute("PRAGMA table_info(aliases)")}
     origin = "origin" if "origin" in cols else "'attested'"
     rows = [AliasRow(r[0], r[1], r[2], r[3], r[4], r[5] or 0, r[6]) for r in conn.execute(
@@ -260,53 +256,93 @@ def load_aliases(db_path: str | os.PathLike[str]) -> list[tuple[str, str, str, s
     return [(a.entity_id, a.text, a.lang, a.status, a.count, a.origin) for a in rows]
 
 
-def _fingerprint(conn: sqlite3.Connection) -> str:
-    n, top, total = conn.execute("SELECT count(*), max(id), total(count) FROM aliases").fetchone()
-    return f"{KEYS_VERSION}:{n}:{top}:{int(total)}"
+def _key_rows(a: AliasRow, ctx: K.KeyContext, kind: str | None) -> list[tuple[int, str, str, str]]:
+    rows = [(a.id, a.entity_id, k, key) for k, key in K.alias_keys(a.text, a.lang, ctx, kind=kind)]
+    if _is_han_alias(a):
+        z = K.fold_han(a.text)
+        rows.append((a.id, a.entity_id, "lat", K.encode_lattice(K.lattice(z))))
+        rows.append((a.id, a.entity_id, "tone", K.tone_pinyin(z)))
+        std = K.hangul_of(K.han_pinyin(z) or [])
+        if std:
+            rows.append((a.id, a.entity_id, "trh", std))
+    return rows
+
+
+_ALIAS_COLUMNS = "id, entity_id, text, lang, status, count, origin"
+
+
+def _entity_rows(conn: sqlite3.Connection, entity_ids: Sequence[str] | None) -> dict[str, tuple[str, list[AliasRow]]]:
+    """entity id -> (kind, aliases in id order), for the given entities (None: all)."""
+    out: dict[str, tuple[str, list[AliasRow]]] = {}
+    if entity_ids is None:
+        for eid, kind in conn.execute("SELECT id, kind FROM entities"):
+            out[eid] = (kind, [])
+        for r in conn.execute(f"SELECT {_ALIAS_COLUMNS} FROM aliases ORDER BY id"):
+            if r[1] in out:
+                out[r[1]][1].append(AliasRow(*r))
+        return out
+    for i in range(0, len(entity_ids), 500):
+        chunk = list(entity_ids[i:i + 500])
+        marks = ",".join("?" * len(chunk))
+        for eid, kind in conn.execute(f"SELECT id, kind FROM entities WHERE id IN ({marks})", chunk):
+            out[eid] = (kind, [])
+        for r in conn.execute(f"SELECT {_ALIAS_COLUMNS} FROM aliases WHERE entity_id IN ({marks}) ORDER BY id",
+                              chunk):
+            if r[1] in out:
+                out[r[1]][1].append(AliasRow(*r))
+    return out
+
+
+def refresh_keys(conn: sqlite3.Connection, *, full: bool = False) -> int:
+    """Bring alias_keys in line with the aliases inside the caller's write transaction; returns the number
+    of key rows written. Only the entities listed in keys_dirty are redone, unless `full`, the key code
+    changed, or the edit changed the shared key context (a new learned part or place name: then every
+    alias's keys may differ). Either way the result equals a full rebuild's."""
+    from glossary.store import get_meta, set_meta
+
+    full = full or get_meta(conn, "keys_version") != KEYS_VERSION
+    if full:
+        conn.execute("DELETE FROM alias_keys")
+        entities = _entity_rows(conn, None)
+    else:
+        dirty = [r[0] for r in conn.execute("SELECT entity_id FROM keys_dirty")]
+        conn.execute("DELETE FROM alias_keys WHERE entity_id IN (SELECT entity_id FROM keys_dirty)")
+        entities = _entity_rows(conn, dirty)
+    conn.executemany("INSERT INTO alias_keys VALUES (0, ?, ?, ?)",
+                     [(eid, kind, key) for eid, (entity_kind, aliases) in entities.items()
+                      for kind, key in entity_evidence(aliases, entity_kind)])
+    ctx = context_of(conn.execute(f"SELECT kind, key FROM alias_keys WHERE kind IN ('obs', 'plc') "
+                                  f"ORDER BY entity_id, kind, key"))
+    context_rows = ctx.to_rows()
+    stored = conn.execute(f"SELECT kind, key FROM alias_keys WHERE entity_id = '' ORDER BY rowid").fetchall()
+    if context_rows != [tuple(r) for r in stored]:
+        conn.execute("DELETE FROM alias_keys WHERE entity_id = ''")
+        conn.executemany("INSERT INTO alias_keys VALUES (0, '', ?, ?)", context_rows)
+        if not full:  # the context every alias's keys were made with has changed
+            conn.execute(f"DELETE FROM alias_keys WHERE entity_id != '' AND kind NOT IN ('obs', 'plc')")
+            entities = _entity_rows(conn, None)
+    written = 0
+    for eid, (kind, aliases) in entities.items():
+        rows = [row for a in aliases for row in _key_rows(a, ctx, kind)]
+        conn.executemany("INSERT INTO alias_keys VALUES (?, ?, ?, ?)", rows)
+        written += len(rows)
+    conn.execute("DELETE FROM keys_dirty")
+    set_meta(conn, "keys_version", KEYS_VERSION)
+    return written
 
 
 def refresh(db_path: str | os.PathLike[str]) -> int:
-    """(Re)create alias_keys(alias_id, entity_id, kind, key) from the aliases table, in one transaction.
-    Called by the CLI after `kozh build`. Returns the number of key rows written."""
-    p = Path(db_path)
-    _check_db(p)
-    conn = sqlite3.connect(p.resolve().as_uri() + "?mode=rw", uri=True, isolation_level=None, timeout=10)
+    """Recompute every key of the glossary at db_path from scratch, in one transaction; returns the number
+    of key rows written. Writes keep the keys current by themselves: this is for a glossary changed behind
+    kozh's back."""
+    from glossary.store import open_db, transaction
+
+    db = open_db(db_path, write=True)
     try:
-        aliases, kinds = _read_aliases(conn)
-        ctx = build_context(aliases, kinds)
-        rows: list[tuple[int, str, str, str]] = [(0, "", "meta", _fingerprint(conn))]
-        rows += [(0, "", kind, key) for kind, key in ctx.to_rows()]
-        for a in aliases:
-            for kind, key in K.alias_keys(a.text, a.lang, ctx, kind=kinds.get(a.entity_id)):
-                rows.append((a.id, a.entity_id, kind, key))
-            if _is_han_alias(a):
-                z = K.fold_han(a.text)
-                rows.append((a.id, a.entity_id, "lat", K.encode_lattice(K.lattice(z))))
-                rows.append((a.id, a.entity_id, "tone", K.tone_pinyin(z)))
-                std = K.hangul_of(K.han_pinyin(z) or [])
-                if std:
-                    rows.append((a.id, a.entity_id, "trh", std))
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise KozhError(f"cannot write {p}: {e}") from None
-        try:
-            conn.execute("DROP TABLE IF EXISTS alias_keys")
-            conn.execute("CREATE TABLE alias_keys (alias_id INTEGER NOT NULL, entity_id TEXT NOT NULL, "
-                         "kind TEXT NOT NULL, key TEXT NOT NULL)")
-            conn.executemany("INSERT INTO alias_keys VALUES (?, ?, ?, ?)", rows)
-            conn.execute("CREATE INDEX alias_keys_kind_key ON alias_keys(kind, key)")
-            conn.execute("CREATE INDEX alias_keys_alias ON alias_keys(alias_id)")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return len(rows)
-    except sqlite3.Error as e:
-        raise KozhError(f"cannot refresh the resolver keys of {p}: {e}") from None
+        with transaction(db) as conn:
+            return refresh_keys(conn, full=True)
     finally:
-        conn.close()
+        db.close()
 
 
 class SqliteIndex(Index):
@@ -318,15 +354,16 @@ class SqliteIndex(Index):
         conn = self._conn()
         tables = _tables(conn)
         if "aliases" not in tables:
-            raise KozhError(f"{self.path} is not a kozh glossary database (no aliases table)")
-        if "alias_keys" not in tables:
+            raise DatabaseError(f"{self.path} is not a kozh glossary database (no aliases table)")
+        if "alias_keys" not in tables or "keys_dirty" not in tables or "meta" not in tables:
             raise StaleKeys("no alias_keys table")
-        row = conn.execute("SELECT key FROM alias_keys WHERE kind = 'meta'").fetchone()
-        if row is None or row[0] != _fingerprint(conn):
-            raise StaleKeys("alias_keys is older than the aliases")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'keys_version'").fetchone()
+        if row is None or row[0] != KEYS_VERSION:
+            raise StaleKeys("alias_keys was made by another version of the key code")
+        if conn.execute("SELECT 1 FROM keys_dirty LIMIT 1").fetchone():
+            raise StaleKeys("aliases changed after their keys were made")
         self.ctx = K.KeyContext.from_rows(conn.execute(
-            f"SELECT kind, key FROM alias_keys WHERE kind IN ({','.join('?' * len(CONTEXT_KINDS))})",
-            CONTEXT_KINDS))
+            "SELECT kind, key FROM alias_keys WHERE entity_id = '' ORDER BY rowid"))
         self._has_redirects = "redirects" in tables
 
     def _conn(self) -> sqlite3.Connection:

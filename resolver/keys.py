@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -626,18 +626,15 @@ def align(hangul: str, zh: str, lat: Lattice, units: Sequence[tuple[int, int, di
     return Alignment(cost[n][m], tuple(reversed(steps)))
 
 
-def learn_parts(pairs: Iterable[tuple[str, str, str]], seed: Parts | None = None, *,
-                min_entities: int = 2) -> Parts:
-    """Learn translated parts from attested (entity, ko, zh) pairs of one entity.
+def observe_parts(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (Chinese tail, Korean rendering) correspondences that the (ko, zh) pairs of one entity attest.
 
     When the Korean reads the head of the Chinese (all but its last 1-3 characters) by transliteration or
     Sino-Korean, and the rest of the Korean is not a reading of the tail, the rest translates the tail:
-    (친추안자동차, 秦川汽车) teaches 汽车 <-> 자동차. The shortest such tail is taken. A correspondence
-    counts once per entity and is kept when min_entities entities attest it (seed parts need none)."""
-    parts = seed if seed is not None else Parts.seed()
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    (친추안자동차, 秦川汽车) teaches 汽车 <-> 자동차. The shortest such tail is taken."""
+    found_parts: set[tuple[str, str]] = set()
     key = phonetics.phonetic_key
-    for entity, ko, zh in pairs:
+    for ko, zh in pairs:
         k, z = norm(ko), fold_han(zh)
         if script_of(k) != "hangul" or not z or not all(is_han(c) for c in z) or len(z) < 2:
             continue
@@ -652,16 +649,37 @@ def learn_parts(pairs: Iterable[tuple[str, str, str]], seed: Parts | None = None
                 break  # the Korean reads the head alone: the tail is left out, not translated (허베이, 河北省)
             found = _explained_head(k, head, tail)
             if found is not None:
-                seen[(tail, found)].add(entity)
+                found_parts.add((tail, found))
                 break
-    for (tail, rendering), entities in seen.items():
+    return found_parts
+
+
+def parts_from(attested: Mapping[tuple[str, str], int], seed: Parts | None = None, *,
+               min_entities: int = 2) -> Parts:
+    """The seed parts plus the correspondences `attested` by enough entities ((tail, rendering) -> how
+    many entities). Taken in sorted order, so the result does not depend on the order they were seen in."""
+    parts = seed if seed is not None else Parts.seed()
+    for (tail, rendering), entities in sorted(attested.items()):
         if rendering in parts.hangul.get(tail, ()):
-            parts.add(tail, rendering, len(entities))
-        elif len(entities) >= min_entities and 2 <= len(rendering) <= 2 * len(tail):
+            parts.add(tail, rendering, entities)
+        elif entities >= min_entities and 2 <= len(rendering) <= 2 * len(tail):
             # one syllable is too often a particle (허베이 + 이); a long one an expanded abbreviation
             # (北大 = 베이 + 징대학)
-            parts.add(tail, rendering, len(entities))
+            parts.add(tail, rendering, entities)
     return parts
+
+
+def learn_parts(pairs: Iterable[tuple[str, str, str]], seed: Parts | None = None, *,
+                min_entities: int = 2) -> Parts:
+    """Learn translated parts from attested (entity, ko, zh) pairs: a correspondence counts once per entity
+    (observe_parts) and is kept when min_entities entities attest it (seed parts need none)."""
+    by_entity: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for entity, ko, zh in pairs:
+        by_entity[entity].append((ko, zh))
+    attested: Counter[tuple[str, str]] = Counter()
+    for entity_pairs in by_entity.values():
+        attested.update(observe_parts(entity_pairs))
+    return parts_from(attested, seed, min_entities=min_entities)
 
 
 def _explained_head(ko: str, head: str, tail: str) -> str | None:

@@ -279,15 +279,10 @@ class Glossary:
 
 def load_glossary(path: str | Path) -> Glossary:
     """Read the aliases of a kozh database, read-only. Every failure is a KozhError."""
+    from glossary.store import connect
+
     path = Path(path)
-    if not path.exists():
-        raise KozhError(f"no glossary database at {path}")
-    if path.is_dir():
-        raise KozhError(f"{path} is a directory, not a glossary database")
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as e:
-        raise KozhError(f"cannot open {path}: {e}") from None
+    conn = connect(path)
     try:
         rows = conn.execute("SELECT entity_id, text, lang, status, count FROM aliases").fetchall()
         try:

@@ -506,6 +506,8 @@ def _resolver(db) -> Resolver:
 
 def resolve(name: str, *, db: str | os.PathLike[str] | None = None, kind: str | None = None,
             limit: int = 5) -> list[Match]:
-    """Resolve one name against the glossary at db (default: KOZH_DB or the shipped one)."""
+    """Resolve one name against the glossary at db (default: $KOZH_DB, else the user glossary if there is one,
+    else the shipped one). Returns the best matches first, at most `limit`; an empty list when nothing in the
+    glossary comes near (check `matches[0].confident` before trusting the first)."""
     K.clean_name(name)  # bad input is reported before the database is even opened
     return _resolver(db).resolve(name, kind=kind, limit=limit)

@@ -295,8 +295,6 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, allow_write: bo
         token."""
         from glossary import curation
 
-        from .index import refresh
-
         if not allow_write:
             return JSONResponse({"error": "this server is read-only (start it with writes allowed)"},
                                 status_code=403)
@@ -307,8 +305,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, allow_write: bo
         if not secrets.compare_digest(given.strip().encode(), token.encode()):
             return JSONResponse({"error": "wrong token"}, status_code=403)
         with state.write_lock:
-            live = curation.alias_add(state.db_path, entity_id, body.text, body.lang, body.status)
-            refresh(state.db_path)
+            live = curation.alias_add(state.db_path, entity_id, body.text, body.lang, body.status)  # keys too
             state.reload()
         return state.resolver.entity(live)
 

@@ -368,7 +368,7 @@ def test_check_files_with_a_database(tmp_path):
 
 
 def test_unusable_databases_are_clear_errors(tmp_path):
-    with pytest.raises(KozhError, match="no glossary database"):
+    with pytest.raises(KozhError, match="no database at"):
         load_glossary(tmp_path / "nope.sqlite")
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 100)

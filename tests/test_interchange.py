@@ -326,7 +326,7 @@ def test_an_import_into_a_built_glossary_survives_kozh_build(real_db, tmp_path):
     assert report.created >= 1
     after = glossary(target)
     corpus = [CORPUS] if CORPUS.is_dir() else []
-    rebuilt = build(target, corpus, curated=default_curated() if corpus else None, relink_always=True)
+    rebuilt = build(target, corpus, curated=default_curated() if corpus else [], relink_always=True)
     assert rebuilt.curation_problems == []
     assert glossary(target) == after
     assert ("허페이 첨단기술개발구", "ko", "preferred") in {

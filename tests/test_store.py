@@ -23,7 +23,7 @@ def test_create_makes_the_schema(db_path):
     db = open_db(db_path, write=False)
     try:
         assert set(db.table_names()) == {"meta", "entities", "aliases", "mentions", "documents", "redirects",
-                                         "curation"}
+                                         "curation", "alias_keys", "keys_dirty"}
         assert db.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert db.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
@@ -68,7 +68,7 @@ def test_migration_from_version_1(tmp_path):
     open_db(path, write=True).close()
     db = open_db(path, write=False)
     try:
-        assert db.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert db.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert list(db.conn.execute("SELECT text, folded FROM aliases ORDER BY id")) == [
             ("騰訊新聞", "腾讯新闻"), ("Tencent News", "tencentnews")]
         assert find_entity(db.conn, "腾讯新闻") == "e1"  # found through the new folded column
