@@ -465,10 +465,10 @@ def test_fuzz_resolve(fuzz_resolver, name):
 
 @pytest.fixture()
 def tiny_tmpfs(tmp_path):
-    """A 30 MB tmpfs (needs root and a mount that works here; skipped elsewhere)."""
+    """A 100 MB tmpfs (needs root and a mount that works here; skipped elsewhere)."""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", str(mnt)],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=100m", "tmpfs", str(mnt)],
                                            capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
