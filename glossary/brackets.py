@@ -131,11 +131,16 @@ def _is_code(part: str) -> bool:
     """300750.SZ, 9988.HK, 600519, SZ (after a code), NASDAQ: BIDU, 나스닥: BIDU."""
     if _CODE.match(part):
         return True
-    exchanges = _parts_table().get("exchange", ())
-    if part.upper() in (e.upper() for e in exchanges):
+    exchanges = _exchanges()
+    if part.upper() in exchanges:
         return True
     m = re.match(r"^(\S+?)\s*[:：]?\s*([A-Z0-9.]{1,10})$", part)
-    return bool(m and m.group(1).upper() in (e.upper() for e in exchanges) and re.search(r"\d|[A-Z]", m.group(2)))
+    return bool(m and m.group(1).upper() in exchanges and re.search(r"\d|[A-Z]", m.group(2)))
+
+
+@lru_cache(maxsize=1)
+def _exchanges() -> frozenset[str]:
+    return frozenset(e.upper() for e in _parts_table().get("exchange", ()))
 
 
 def _is_photo(part: str) -> bool:

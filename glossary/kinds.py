@@ -122,8 +122,9 @@ def person_name_shape(zh: str) -> bool:
     return len(han) in (3, 4) and han[:2] in names
 
 
-_JIEBA_KIND = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "product",
-               "t": "event"}
+# What jieba's tag says once the checks before it have taken time words (t), place words (ns) and names of
+# a personal-name shape: nr on any other shape is a brand (支付宝).
+_DICTIONARY_KIND = {"nr": "org", "nrfg": "org", "nrt": "org", "nt": "org", "nz": "product"}
 
 
 @lru_cache(maxsize=1)
@@ -193,9 +194,8 @@ def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: s
     if ko and " " in ko.strip():
         return "term"  # a phrase of Korean words is a translated term (정서 가치, 중국식 현대화)
     if tag is not None:
-        if tag in _JIEBA_KIND:
-            kind = _JIEBA_KIND[tag]
-            return "org" if kind == "person" else kind  # nr on a non-name shape is a brand (支付宝)
+        if tag in _DICTIONARY_KIND:
+            return _DICTIONARY_KIND[tag]
         if tag.startswith(("n", "v", "a", "i", "l")):
             return "term"
     # A Chinese form no dictionary knows, written in Korean by its sound (미쉐빙청, 즈우): in press about
@@ -205,8 +205,8 @@ def guess_kind(ko: str | None, zh: str, *, person_bracket: bool, suffix_after: s
 
 def _title_before(before: str) -> bool:
     """창업자 장쥔제, 이퀄오션 총재 왕빈, 청년교류센터 당서기, 왕치: a title word right before the name."""
-    words = before.rstrip(" ,").split()
-    return bool(words) and is_title(words[-1]) and before.rstrip(" ").endswith((words[-1], ","))
+    m = re.search(r"(\S+?)[ ,]*$", before)
+    return bool(m) and is_title(m.group(1))
 
 
 def _title_after(after: str) -> bool:

@@ -1,8 +1,9 @@
-"""Bracket analysis and left-boundary choice: Korean text -> Pair(ko, zh, en, kind, span, score).
+"""Pair extraction: Korean text -> Pair(ko, zh, en, kind, span, score), one per bracket that glosses a name.
 
 A pair is a Korean (or Latin) name followed by its Chinese original in brackets: 지아딩(嘉定),
 CATL(宁德时代), 취션닝[渠慎宁, 중국사회과학원 ... 부연구원]. The hard part is where the Korean name
-starts; `alignment.best_start` scores every candidate start by how well the span spells the Chinese.
+starts; `alignment.choose_name` scores every candidate start by how well the span spells the Chinese.
+What a bracket holds is `brackets.analyse_content`; what kind of thing it names is `kinds.guess_kind`.
 """
 from __future__ import annotations
 
